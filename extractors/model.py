@@ -1,0 +1,318 @@
+"""The document model shared by every stage: crawl, extraction, index, alerts.
+
+Everything here is plain data: frozen dataclasses with ``to_dict`` for JSON and the
+index. ``indexer`` never imports this module; it receives the dictionaries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = [
+    "Contact",
+    "Entities",
+    "Evidence",
+    "Listing",
+    "Mention",
+    "Observation",
+    "Page",
+    "PgpKey",
+    "Post",
+    "Price",
+    "PriceEur",
+    "Product",
+    "Quantity",
+    "Recruitment",
+    "Vendor",
+    "VendorLink",
+    "Wallet",
+    "listing_id",
+    "normalise_vendor",
+    "utcnow",
+]
+
+
+def utcnow() -> datetime:
+    """Current time, timezone-aware UTC, second precision (what we store)."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def listing_id(site: str, canonical_url: str) -> str:
+    """Stable id of a listing: the same site and canonical URL give the same id."""
+    return hashlib.sha256(f"{site}\n{canonical_url}".encode()).hexdigest()[:32]
+
+
+def normalise_vendor(handle: str) -> str:
+    """Normalised vendor id: case-folded, separators and decoration removed."""
+    kept = "".join(ch for ch in handle.casefold() if ch.isalnum())
+    return kept or handle.strip().casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A value found in text, with where it was found and which rule or model found it."""
+
+    value: str
+    start: int = -1
+    end: int = -1
+    rule: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Wallet:
+    chain: str
+    address: str
+    valid: bool
+    start: int = -1
+    end: int = -1
+    rule: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PgpKey:
+    fingerprint: str
+    armored: bool
+    start: int = -1
+    end: int = -1
+    rule: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    kind: str  # wickr|telegram|jabber|session|threema|signal|phone|email
+    value: str
+    start: int = -1
+    end: int = -1
+    rule: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Entities:
+    wallets: tuple[Wallet, ...] = ()
+    pgp_keys: tuple[PgpKey, ...] = ()
+    onions: tuple[Mention, ...] = ()
+    emails: tuple[Mention, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON shape of DESIGN.md: onions and emails as strings, spans kept beside them."""
+        return {
+            "wallets": [asdict(w) for w in self.wallets],
+            "pgp_keys": [asdict(k) for k in self.pgp_keys],
+            "onions": [m.value for m in self.onions],
+            "emails": [m.value for m in self.emails],
+            "contacts": [asdict(c) for c in self.contacts],
+            "mentions": {
+                "onions": [asdict(m) for m in self.onions],
+                "emails": [asdict(m) for m in self.emails],
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    amount: float
+    currency: str
+    text: str = ""
+    start: int = -1
+    end: int = -1
+    rule: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PriceEur:
+    amount: float
+    rate: float
+    rate_date: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    value: float
+    unit: str
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    name: str
+    category: str
+    text: str = ""
+    start: int = -1
+    end: int = -1
+    rule: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where a document came from: the capture it was extracted from."""
+
+    url: str
+    sha256: str
+    fetched_at: str
+    warc_file: str = ""
+    warc_record_id: str = ""
+    via: str = ""
+    job_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One fetched page, as the crawler hands it to extraction."""
+
+    url: str
+    site: str
+    fetched_at: datetime
+    status: int
+    content_type: str
+    body: bytes = field(repr=False)
+    via: str = "tor"
+    job_id: str = ""
+    warc_file: str = ""
+    warc_record_id: str = ""
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def evidence(self) -> Evidence:
+        return Evidence(
+            url=self.url,
+            sha256=self.sha256,
+            fetched_at=self.fetched_at.isoformat(),
+            warc_file=self.warc_file,
+            warc_record_id=self.warc_record_id,
+            via=self.via,
+            job_id=self.job_id,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Metadata only: the body stays in the evidence store, never in the index."""
+        return {
+            "url": self.url,
+            "site": self.site,
+            "fetched_at": self.fetched_at.isoformat(),
+            "status": self.status,
+            "content_type": self.content_type,
+            "sha256": self.sha256,
+            "via": self.via,
+            "job_id": self.job_id,
+            "warc_file": self.warc_file,
+            "warc_record_id": self.warc_record_id,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    id: str
+    site: str
+    url: str
+    title: str
+    description: str = ""
+    vendor: str = ""
+    vendor_id: str = ""
+    price: Price | None = None
+    prices: tuple[Price, ...] = ()
+    price_eur: PriceEur | None = None
+    price_reason: str = ""
+    quantity: Quantity | None = None
+    ships_from: str = ""
+    ships_to: tuple[str, ...] = ()
+    category: str = ""
+    products: tuple[Product, ...] = ()
+    first_seen: str = ""
+    last_seen: str = ""
+    lang: str = ""
+    entities: Entities = field(default_factory=Entities)
+    evidence: Evidence | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["entities"] = self.entities.to_dict()
+        data["ships_to"] = list(self.ships_to)
+        data["kind"] = "listing"
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Recruitment:
+    label: bool
+    score: float
+    evidence: tuple[Mention, ...] = ()
+    rule: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A forum post or channel message."""
+
+    id: str
+    site: str
+    url: str
+    channel: str
+    author: str
+    text: str
+    posted_at: str = ""
+    title: str = ""
+    lang: str = ""
+    entities: Entities = field(default_factory=Entities)
+    recruitment: Recruitment | None = None
+    products: tuple[Product, ...] = ()
+    first_seen: str = ""
+    last_seen: str = ""
+    evidence: Evidence | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["entities"] = self.entities.to_dict()
+        data["kind"] = "post"
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One sighting of a listing: its price and availability at a time. Never deleted."""
+
+    listing_id: str
+    seen_at: str
+    price: Price | None
+    available: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["kind"] = "observation"
+        data["id"] = f"{self.listing_id}:{self.seen_at}"
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class VendorLink:
+    vendor_id: str
+    reason: str  # pgp|wallet|contact|handle
+    evidence: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Vendor:
+    vendor_id: str
+    handles: dict[str, str]  # site -> handle as shown
+    first_seen: str
+    last_seen: str
+    listing_count: int = 0
+    wallets: tuple[str, ...] = ()
+    pgp_fingerprints: tuple[str, ...] = ()
+    links: tuple[VendorLink, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["kind"] = "vendor"
+        data["id"] = self.vendor_id
+        return data

@@ -1,0 +1,1 @@
+"""Search backends (embedded tantivy, Elasticsearch, OpenSearch), mappings and trends."""

@@ -1,0 +1,1 @@
+"""Nachtwacht: the application face (CLI, API, jobs, alerts) over crawlers, extractors and indexer."""
