@@ -1,0 +1,46 @@
+"""One index backend per process and data directory, shared by the crawlers running in it.
+
+The embedded index allows one writer: two spiders of one `nachtwacht demo` must share it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+__all__ = ["acquire", "release"]
+
+_lock = threading.Lock()
+_open: dict[str, tuple[Any, int]] = {}
+
+
+def _key(settings: dict[str, Any]) -> str:
+    return json.dumps(settings, sort_keys=True, default=str)
+
+
+def acquire(settings: dict[str, Any]) -> Any:
+    """The backend for `settings`, opened on first use; pair every call with `release`."""
+    from indexer import get_backend
+
+    key = _key(settings)
+    with _lock:
+        backend, users = _open.get(key, (None, 0))
+        if backend is None:
+            backend = get_backend(settings)
+        _open[key] = (backend, users + 1)
+        return backend
+
+
+def release(settings: dict[str, Any]) -> None:
+    """Drop one use; the last one commits nothing by itself but closes the backend."""
+    key = _key(settings)
+    with _lock:
+        backend, users = _open.get(key, (None, 0))
+        if backend is None:
+            return
+        if users <= 1:
+            del _open[key]
+            backend.close()
+        else:
+            _open[key] = (backend, users - 1)

@@ -1,0 +1,160 @@
+"""Crash-safe crawl frontier in the job directory (SQLite).
+
+Why not Scrapy's JOBDIR alone: it survives a graceful stop but loses the requests in flight when
+the process is killed. Here a URL is `pending` until the page extracted from it is committed to
+the index; a checkpoint commits the index first, then marks its URLs `done` in one transaction.
+A killed crawl therefore loses nothing; at most the pages since the last checkpoint are fetched
+again, and an idempotent upsert keeps the index free of duplicates.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+from extractors.model import utcnow
+
+__all__ = ["Frontier", "FrontierEntry", "url_shape"]
+
+_DIGITS = re.compile(r"\d+")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS urls (
+    url TEXT PRIMARY KEY,
+    depth INTEGER NOT NULL,
+    page_type TEXT,
+    parent TEXT,
+    chain INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'pending',   -- pending | done | skipped | trap | failed
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    discovered_at TEXT NOT NULL,
+    done_at TEXT
+);
+CREATE INDEX IF NOT EXISTS urls_state ON urls(state);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    reason TEXT
+);
+"""
+
+
+def url_shape(url: str) -> str:
+    """The shape of a URL: host and path with digit runs folded, sorted query keys.
+
+    `/agenda/2031/7` and `/agenda/2032/1` share a shape; a calendar trap is a long chain of one shape.
+    """
+    parts = urlsplit(url)
+    keys = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    return f"{parts.hostname}{_DIGITS.sub('#', parts.path)}?{'&'.join(keys)}"
+
+
+@dataclass(frozen=True, slots=True)
+class FrontierEntry:
+    url: str
+    depth: int
+    page_type: str | None
+    chain: int
+
+
+class Frontier:
+    """The URLs of one crawl job and their state. One writer: the crawl process."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._db.execute("BEGIN")
+        self._shape_counts: dict[str, int] = {}
+        for (url,) in self._db.execute("SELECT url FROM urls"):
+            shape = url_shape(url)
+            self._shape_counts[shape] = self._shape_counts.get(shape, 0) + 1
+
+    # --- runs ------------------------------------------------------------------------------
+    def begin_run(self, *, fresh: bool = False) -> bool:
+        """Start a run. Returns True when it resumes an interrupted one (pending URLs left).
+
+        A new run after a finished one re-checks every page: states go back to pending.
+        """
+        pending = self.count("pending")
+        resumed = pending > 0 and not fresh
+        if not resumed:
+            self._db.execute("UPDATE urls SET state='pending', attempts=0, error=NULL, done_at=NULL "
+                             "WHERE state IN ('done', 'failed')")
+            self._db.execute("DELETE FROM urls WHERE depth > 0")
+            self._shape_counts = {}
+            for (url,) in self._db.execute("SELECT url FROM urls"):
+                shape = url_shape(url)
+                self._shape_counts[shape] = self._shape_counts.get(shape, 0) + 1
+        self._db.execute("INSERT INTO runs(started_at) VALUES (?)", (utcnow().isoformat(),))
+        self.checkpoint()
+        return resumed
+
+    def end_run(self, reason: str) -> None:
+        self._db.execute(
+            "UPDATE runs SET finished_at=?, reason=? WHERE id=(SELECT MAX(id) FROM runs)",
+            (utcnow().isoformat(), reason),
+        )
+        self.checkpoint()
+
+    # --- URLs ------------------------------------------------------------------------------
+    def add(self, url: str, *, depth: int, page_type: str | None = None, parent: str | None = None,
+            chain: int = 0, state: str = "pending") -> bool:
+        """Record a discovered URL. Returns False when it was already known."""
+        cur = self._db.execute(
+            "INSERT OR IGNORE INTO urls(url, depth, page_type, parent, chain, state, discovered_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (url, depth, page_type, parent, chain, state, utcnow().isoformat()),
+        )
+        if cur.rowcount:
+            shape = url_shape(url)
+            self._shape_counts[shape] = self._shape_counts.get(shape, 0) + 1
+            return True
+        return False
+
+    def shape_count(self, url: str) -> int:
+        return self._shape_counts.get(url_shape(url), 0)
+
+    def get(self, url: str) -> FrontierEntry | None:
+        row = self._db.execute("SELECT url, depth, page_type, chain FROM urls WHERE url=?", (url,)).fetchone()
+        return FrontierEntry(*row) if row else None
+
+    def pending(self) -> Iterator[FrontierEntry]:
+        rows = self._db.execute(
+            "SELECT url, depth, page_type, chain FROM urls WHERE state='pending' ORDER BY depth, rowid"
+        ).fetchall()
+        return (FrontierEntry(*row) for row in rows)
+
+    def mark(self, urls: Iterable[str], state: str, error: str | None = None) -> None:
+        now = utcnow().isoformat()
+        self._db.executemany(
+            "UPDATE urls SET state=?, error=?, done_at=?, attempts=attempts+1 WHERE url=?",
+            [(state, error, now, url) for url in urls],
+        )
+
+    def count(self, state: str | None = None) -> int:
+        if state is None:
+            return self._db.execute("SELECT COUNT(*) FROM urls").fetchone()[0]
+        return self._db.execute("SELECT COUNT(*) FROM urls WHERE state=?", (state,)).fetchone()[0]
+
+    def counts(self) -> dict[str, int]:
+        return dict(self._db.execute("SELECT state, COUNT(*) FROM urls GROUP BY state").fetchall())
+
+    def checkpoint(self) -> None:
+        """Make everything recorded so far durable."""
+        self._db.execute("COMMIT")
+        self._db.execute("BEGIN")
+
+    def close(self) -> None:
+        self.checkpoint()
+        self._db.execute("COMMIT")
+        self._db.close()

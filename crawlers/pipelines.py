@@ -1,0 +1,175 @@
+"""Item pipelines: page -> extraction -> index, with frontier checkpoints after each index commit."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import NotConfigured
+
+from crawlers import backends
+from crawlers.documents import VendorAccumulator, merge_listing, page_document
+from crawlers.items import CrawledPage
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+__all__ = ["ExtractPipeline", "IndexPipeline"]
+
+logger = logging.getLogger(__name__)
+
+
+class ExtractPipeline:
+    """Run template-free extraction (plus the site's selectors, if any) on every page."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, CrawledPage):
+            return item
+        from extractors import extract_html
+
+        spider = self.crawler.spider
+        selectors = dict(spider.site.selectors) if spider is not None and spider.site.selectors else None
+        page = item.page
+        try:
+            item.extraction = extract_html(page.body, url=page.url, site=page.site, source=page.url,
+                                           selectors=selectors)
+        except Exception:
+            self.crawler.stats.inc_value("extract/failed")
+            logger.exception("extraction failed on %s", page.url)
+            item.extraction = None
+        return item
+
+
+class IndexPipeline:
+    """Write listings, observations, posts, pages and vendor profiles to the configured backend.
+
+    Every `commit_every` pages: commit the index, then mark the pages done in the frontier. The
+    order matters: a crash in between re-fetches pages (idempotent), it never loses one.
+    """
+
+    def __init__(self, crawler: Crawler, backend_settings: dict[str, Any], commit_every: int):
+        self.crawler = crawler
+        self.backend_settings = backend_settings
+        self.commit_every = commit_every
+        self.backend: Any = None
+        self.vendors = VendorAccumulator()
+        self._written: dict[str, dict[str, Any]] = {}
+        self._uncommitted_urls: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IndexPipeline:
+        backend_settings = crawler.settings.getdict("NACHTWACHT_BACKEND")
+        if not backend_settings:
+            raise NotConfigured("NACHTWACHT_BACKEND is not set: nothing to index into")
+        return cls(crawler, backend_settings, crawler.settings.getint("NACHTWACHT_COMMIT_EVERY", 200))
+
+    def open_spider(self) -> None:
+        self.backend = backends.acquire(self.backend_settings)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, CrawledPage):
+            return item
+        stats = self.crawler.stats
+        page = item.page
+        extraction = item.extraction
+        docs: list[dict[str, Any]] = []
+        counts = {"listings": 0, "posts": 0}
+        page_type = "other"
+        if extraction is not None:
+            page_type = extraction.page_type
+            seen = page.fetched_at.isoformat()
+            evidence = page.evidence()
+            for listing in extraction.listings:
+                doc = listing.to_dict()
+                if not doc.get("title"):
+                    continue
+                doc["first_seen"] = doc.get("first_seen") or seen
+                doc["last_seen"] = seen
+                doc["evidence"] = doc.get("evidence") or _evidence_dict(evidence)
+                doc = merge_listing(self._written.get(doc["id"]) or self._stored(doc["id"]), doc)
+                self._written[doc["id"]] = doc
+                docs.append(doc)
+                docs.append(_observation(doc, seen))
+                self.vendors.add_listing(doc)
+                counts["listings"] += 1
+            for post in extraction.posts:
+                doc = post.to_dict()
+                doc["first_seen"] = doc.get("first_seen") or seen
+                doc["last_seen"] = seen
+                doc["evidence"] = doc.get("evidence") or _evidence_dict(evidence)
+                docs.append(doc)
+                counts["posts"] += 1
+            if page_type == "vendor":
+                self._vendor_profile(extraction, page.site, seen)
+            entities = extraction.entities.to_dict()
+            for name in ("wallets", "pgp_keys", "onions", "emails", "contacts"):
+                stats.inc_value(f"extract/entities/{name}", len(entities.get(name, [])))
+        stats.inc_value(f"extract/page_type/{page_type}")
+        stats.inc_value("index/listings", counts["listings"])
+        stats.inc_value("index/posts", counts["posts"])
+        docs.append(page_document(page.to_dict(), page_type, counts))
+        self.backend.upsert(docs)
+        self._uncommitted_urls.append(item.frontier_url)
+        if len(self._uncommitted_urls) >= self.commit_every:
+            self._checkpoint()
+        return item
+
+    def _vendor_profile(self, extraction: Any, site: str, seen: str) -> None:
+        handles = {(lst.vendor_id, lst.vendor) for lst in extraction.listings if lst.vendor_id}
+        if len(handles) == 1:
+            vendor_id, handle = handles.pop()
+            self.vendors.add_profile(vendor_id, site, handle, extraction.entities.to_dict(), seen)
+
+    def _stored(self, doc_id: str) -> dict[str, Any] | None:
+        try:
+            return self.backend.get(doc_id)
+        except Exception:
+            logger.debug("could not read %s back", doc_id, exc_info=True)
+            return None
+
+    def _checkpoint(self) -> None:
+        self.backend.commit()
+        spider = self.crawler.spider
+        if spider is not None and self._uncommitted_urls:
+            spider.frontier.mark(self._uncommitted_urls, "done")
+            spider.frontier.checkpoint()
+        self._uncommitted_urls = []
+        self.crawler.stats.inc_value("index/commits")
+
+    def close_spider(self) -> None:
+        if self.backend is None:
+            return
+        try:
+            vendor_docs = self.vendors.documents(self._stored)
+            self.backend.upsert(vendor_docs)
+            self.crawler.stats.set_value("index/vendors", len(vendor_docs))
+            self._checkpoint()
+        finally:
+            backends.release(self.backend_settings)
+
+
+def _evidence_dict(evidence: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(evidence)
+
+
+def _observation(listing: dict[str, Any], seen: str) -> dict[str, Any]:
+    return {
+        "id": f"{listing['id']}:{seen}",
+        "kind": "observation",
+        "listing_id": listing["id"],
+        "site": listing["site"],
+        "vendor_id": listing.get("vendor_id", ""),
+        "seen_at": seen,
+        "price": listing.get("price"),
+        "price_eur": listing.get("price_eur"),
+        "available": True,
+    }

@@ -1,0 +1,194 @@
+"""One config-driven spider for markets, forums and channels: follow rules, limits, trap guards."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawlers.frontier import Frontier, url_shape
+from crawlers.items import CrawledPage
+from crawlers.siteconfig import SiteConfig, load_site
+from extractors.model import Page
+
+__all__ = ["MarketSpider", "classify_failure"]
+
+logger = logging.getLogger(__name__)
+
+# A chain of links that keep the same URL shape (pagination, calendars) longer than this is a trap.
+SAME_SHAPE_CHAIN = 25
+
+
+def classify_failure(failure: Failure) -> tuple[str, bool]:
+    """(kind, permanent) of a failed request; permanent failures are not retried on resume."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        status = exc.response.status
+        if status in (401, 403):
+            return f"blocked_{status}", True
+        return f"http_{status}", status < 500
+    name = type(exc).__name__
+    text = str(exc)
+    if isinstance(exc, IgnoreRequest) and "redirect" in text.lower():
+        return "redirect_loop", True
+    if "maxsize" in text.lower() or "max size" in text.lower() or "larger than" in text.lower():
+        return "too_large", True
+    if "Tor" in name or "Socks" in name or "proxy" in text.lower():
+        return "tor", False
+    if "Timeout" in name or "timeout" in text.lower():
+        return "timeout", False
+    return name.lower() or "error", False
+
+
+class MarketSpider(scrapy.Spider):
+    """Crawl one site as its config says.
+
+    Arguments: `site` (a `SiteConfig` or a YAML path), `job_dir` (where the frontier lives),
+    `job_id`, `max_pages` (per run; the rest stays pending for the next run), `fresh`.
+    """
+
+    name = "market"
+
+    def __init__(self, site: SiteConfig | str | None = None, job_dir: str | Path | None = None,
+                 job_id: str = "", max_pages: int | str | None = None, fresh: bool | str = False,
+                 **kwargs: Any):
+        super().__init__(**kwargs)
+        if site is None:
+            raise ValueError("MarketSpider needs site=<config path>")
+        self.site = site if isinstance(site, SiteConfig) else load_site(site)
+        self.job_id = job_id or self.site.name
+        self.job_dir = Path(job_dir or Path(".scrapy") / "jobs" / self.job_id)
+        self.max_pages = int(max_pages) if max_pages else self.site.limits.pages
+        self.fresh = str(fresh).lower() in ("1", "true", "yes")
+        self.allowed_domains = list(self.site.allowed_hosts)
+        self.frontier = Frontier(self.job_dir / "frontier.sqlite")
+        self.resumed = False
+        self.scheduled = 0
+        self._deny = [re.compile(p) for p in self.site.deny]
+        self._rules = [(re.compile(r.pattern), r.page_type) for r in self.site.follow]
+        self._links = LinkExtractor(allow_domains=self.allowed_domains, unique=True,
+                                    deny_extensions=None, canonicalize=False)
+
+    # --- start and resume ----------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Request]:
+        self.resumed = self.frontier.begin_run(fresh=self.fresh)
+        for url in self.site.start_urls:
+            self.frontier.add(url, depth=0, page_type=None)
+        self.frontier.checkpoint()
+        self.logger.info("%s %s: %d URLs pending", "resuming" if self.resumed else "starting",
+                         self.site.name, self.frontier.count("pending"))
+        for entry in list(self.frontier.pending()):
+            request = self._request(entry.url, entry.depth, entry.page_type, entry.chain)
+            if request is None:
+                break
+            yield request
+
+    def _request(self, url: str, depth: int, page_type: str | None, chain: int) -> Request | None:
+        if self.scheduled >= self.max_pages:
+            self.crawler.stats.inc_value("crawl/deferred_by_page_limit")
+            return None
+        self.scheduled += 1
+        return Request(
+            url,
+            callback=self.parse,
+            errback=self.failed,
+            dont_filter=True,  # the frontier is the duplicate filter, and it survives a crash
+            meta={"frontier_url": url, "depth": depth, "page_type": page_type, "chain": chain,
+                  "nachtwacht_site": self.site.name, "download_maxsize": self.site.limits.page_size,
+                  "download_timeout": self.site.limits.timeout},
+        )
+
+    # --- responses -----------------------------------------------------------------------------
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        meta = response.meta
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        page = Page(
+            url=response.url,
+            site=self.site.name,
+            fetched_at=datetime.now(UTC).replace(microsecond=0),
+            status=response.status,
+            content_type=content_type,
+            body=response.body,
+            via=self.settings.get("NACHTWACHT_VIA", "tor"),
+            job_id=self.job_id,
+        )
+        self.crawler.stats.inc_value("crawl/pages")
+        yield CrawledPage(page=page, frontier_url=meta["frontier_url"], page_type_hint=meta.get("page_type"))
+        if "html" not in content_type and content_type:
+            return
+        yield from self._follow(response, meta["depth"], meta.get("chain", 0))
+
+    def _follow(self, response: Response, depth: int, chain: int) -> Iterator[Request]:
+        if depth >= self.site.limits.depth:
+            return
+        try:
+            links = self._links.extract_links(response)
+        except Exception:
+            self.crawler.stats.inc_value("crawl/link_extraction_failed")
+            logger.warning("link extraction failed on %s", response.url, exc_info=True)
+            return
+        parent_shape = url_shape(response.url)
+        for link in links:
+            url = link.url.split("#", 1)[0]
+            if urlsplit(url).scheme not in ("http", "https"):
+                continue
+            page_type = self._match(url)
+            if page_type is False:
+                continue
+            link_chain = chain + 1 if url_shape(url) == parent_shape else 0
+            state = "pending"
+            if link_chain >= SAME_SHAPE_CHAIN or \
+                    self.frontier.shape_count(url) >= self.site.limits.pages_per_pattern:
+                state = "trap"
+            if not self.frontier.add(url, depth=depth + 1, page_type=page_type or None,
+                                     parent=response.url, chain=link_chain, state=state):
+                continue
+            if state == "trap":
+                self.crawler.stats.inc_value("crawl/trap_skipped")
+                continue
+            request = self._request(url, depth + 1, page_type or None, link_chain)
+            if request is not None:
+                yield request
+
+    def _match(self, url: str) -> str | bool | None:
+        """The page type hint of the first follow rule matching `url`; False when not to follow."""
+        parts = urlsplit(url)
+        target = parts.path + ("?" + parts.query if parts.query else "")
+        if any(p.search(target) for p in self._deny):
+            return False
+        if not self._rules:
+            return None
+        for pattern, page_type in self._rules:
+            if pattern.search(target):
+                return page_type or ""
+        return False
+
+    def failed(self, failure: Failure) -> None:
+        """Errback: classify, count, and record in the frontier (transient errors stay pending)."""
+        request = failure.request  # type: ignore[attr-defined]
+        kind, permanent = classify_failure(failure)
+        self.crawler.stats.inc_value(f"crawl/error/{kind}")
+        url = request.meta.get("frontier_url", request.url)
+        logger.warning("%s: %s (%s)", url, kind, failure.getErrorMessage()[:200])
+        if permanent:
+            self.frontier.mark([url], "skipped", kind)
+        else:
+            self.crawler.stats.inc_value("crawl/left_pending")
+
+    def closed(self, reason: str) -> None:
+        self.frontier.end_run(reason)
+        counts = self.frontier.counts()
+        for state, count in counts.items():
+            self.crawler.stats.set_value(f"frontier/{state}", count)
+        self.frontier.close()
