@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
@@ -50,14 +51,17 @@ class ExtractPipeline:
 class IndexPipeline:
     """Write listings, observations, posts, pages and vendor profiles to the configured backend.
 
-    Every `commit_every` pages: commit the index, then mark the pages done in the frontier. The
+    Every `commit_every` pages or `commit_seconds`: commit the index, then mark the pages done in the frontier. The
     order matters: a crash in between re-fetches pages (idempotent), it never loses one.
     """
 
-    def __init__(self, crawler: Crawler, backend_settings: dict[str, Any], commit_every: int):
+    def __init__(self, crawler: Crawler, backend_settings: dict[str, Any], commit_every: int,
+                 commit_seconds: float = 2.0):
         self.crawler = crawler
         self.backend_settings = backend_settings
         self.commit_every = commit_every
+        self.commit_seconds = commit_seconds
+        self._last_commit = time.monotonic()
         self.backend: Any = None
         self.vendors = VendorAccumulator()
         self._written: dict[str, dict[str, Any]] = {}
@@ -68,7 +72,8 @@ class IndexPipeline:
         backend_settings = crawler.settings.getdict("NACHTWACHT_BACKEND")
         if not backend_settings:
             raise NotConfigured("NACHTWACHT_BACKEND is not set: nothing to index into")
-        return cls(crawler, backend_settings, crawler.settings.getint("NACHTWACHT_COMMIT_EVERY", 200))
+        return cls(crawler, backend_settings, crawler.settings.getint("NACHTWACHT_COMMIT_EVERY", 200),
+                   crawler.settings.getfloat("NACHTWACHT_COMMIT_SECONDS", 2.0))
 
     def open_spider(self) -> None:
         self.backend = backends.acquire(self.backend_settings)
@@ -117,7 +122,8 @@ class IndexPipeline:
         docs.append(page_document(page.to_dict(), page_type, counts))
         self.backend.upsert(docs)
         self._uncommitted_urls.append(item.frontier_url)
-        if len(self._uncommitted_urls) >= self.commit_every:
+        if len(self._uncommitted_urls) >= self.commit_every or \
+                time.monotonic() - self._last_commit >= self.commit_seconds:
             self._checkpoint()
         return item
 
@@ -141,6 +147,7 @@ class IndexPipeline:
             spider.frontier.mark(self._uncommitted_urls, "done")
             spider.frontier.checkpoint()
         self._uncommitted_urls = []
+        self._last_commit = time.monotonic()
         self.crawler.stats.inc_value("index/commits")
 
     def close_spider(self) -> None:

@@ -54,7 +54,8 @@ ITEM_PIPELINES = {
     "crawlers.pipelines.ExtractPipeline": 300,
     "crawlers.pipelines.IndexPipeline": 500,
 }
-NACHTWACHT_COMMIT_EVERY = 200  # documents between index commits (and frontier checkpoints)
+NACHTWACHT_COMMIT_EVERY = 200  # pages between index commits (and frontier checkpoints)
+NACHTWACHT_COMMIT_SECONDS = 2.0  # seconds between commits: bounds what a killed crawl re-fetches
 
 # --- Engine ---------------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -28,13 +28,14 @@ class Nachtwacht:
     def crawl(self, sites: list[SiteConfig], *, via: str | None = None, max_pages: int | None = None,
               job_id: str | None = None, fresh: bool = False, tor_socks: list[str] | None = None,
               tor_control: list[str] | None = None,
-              progress: Callable[[str, dict[str, Any]], None] | None = None) -> list[CrawlSummary]:
+              progress: Callable[[str, dict[str, Any]], None] | None = None,
+              overrides: dict[str, Any] | None = None) -> list[CrawlSummary]:
         """Crawl the sites (concurrently, one process) into this data directory's index."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         jobs = [CrawlJob(site=s, job_id=job_id if job_id and len(sites) == 1 else "", via=via or "",
                          max_pages=max_pages, fresh=fresh) for s in sites]
         return run_crawls(jobs, data_dir=self.data_dir, tor_socks=tor_socks, tor_control=tor_control,
-                          backend=self.backend_settings, progress=progress)
+                          backend=self.backend_settings, progress=progress, overrides=overrides)
 
     # --- reading -------------------------------------------------------------------------------
     def _reader(self) -> Any:

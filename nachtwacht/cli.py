@@ -116,6 +116,7 @@ def crawl(
     base_url: Annotated[str | None, typer.Option(help="serve the site config from another base URL")] = None,
     tor_socks: Annotated[list[str] | None, typer.Option(help="tor SOCKS endpoint host:port (repeatable)")] = None,
     fresh: Annotated[bool, typer.Option(help="start over instead of resuming an interrupted crawl")] = False,
+    setting: Annotated[list[str] | None, typer.Option("--set", help="Scrapy setting NAME=VALUE (repeatable)")] = None,
     data_dir: DataDir = None,
     backend: Backend = None,
     json_out: JsonFlag = False,
@@ -129,11 +130,21 @@ def crawl(
         err.print("[bold yellow]WARNING: --via direct: requests leave WITHOUT Tor[/]")
     with _CrawlProgress(enabled=not json_out) as bars:
         summaries = nw.crawl([site], via=via, max_pages=max_pages, job_id=job, fresh=fresh,
-                             tor_socks=tor_socks, progress=bars.update)
+                             tor_socks=tor_socks, progress=bars.update, overrides=_settings(setting))
     if json_out:
         _emit_json(summaries[0].to_dict())
     else:
         out.print(render.crawl_table(summaries))
+
+
+def _settings(pairs: list[str] | None) -> dict[str, str]:
+    overrides = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.isupper():
+            raise typer.BadParameter(f"--set takes NAME=VALUE with an upper-case Scrapy setting, got {pair!r}")
+        overrides[name] = value
+    return overrides
 
 
 @app.command()

@@ -1,0 +1,5 @@
+"""`python -m nachtwacht` runs the CLI."""
+
+from nachtwacht.cli import main
+
+main()

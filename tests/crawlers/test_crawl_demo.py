@@ -1,0 +1,170 @@
+"""The spider and pipelines against the served demo market, over loopback (`--via direct`).
+
+The Tor path of the same crawl is tested in tests/tor/. Here: follow rules, traps, size limits,
+malformed pages, redirect loops, indexing, and resume after an interrupted crawl.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from extractors.model import listing_id
+from tests.conftest import NACHTWACHT, REPO, cli_json, run_cli
+
+SITE = REPO / "config" / "sites" / "demo-noordzee.yaml"
+LOOP_PATHS = ("/lus/",)  # a redirect loop hits its own paths several times by design
+
+
+def truth_listings(world, site_name: str) -> list[dict]:
+    return [item for item in world.truth["listings"] if item["site"] == site_name]
+
+
+@pytest.fixture(scope="module")
+def crawled(demo_world, tmp_path_factory):
+    """One full direct crawl of the Noordzee demo market into a fresh data directory."""
+    from nachtwacht.demomarket import DemoServer
+
+    data = tmp_path_factory.mktemp("crawl-data")
+    server = DemoServer(demo_world.sites["noordzee"])
+    base = server.start()
+    try:
+        summary = cli_json("crawl", str(SITE), "--via", "direct", "--base-url", base, data_dir=data)
+    finally:
+        server.stop()
+    return {"summary": summary, "hits": list(server.hits), "data": data, "base": base}
+
+
+def test_crawl_finishes_and_indexes_every_listing(crawled, demo_world):
+    summary = crawled["summary"]
+    assert summary["via"] == "direct"
+    assert summary["finish_reason"] == "finished"
+    expected = truth_listings(demo_world, "noordzee")
+    assert len(expected) >= 100
+    from indexer import get_backend
+
+    backend = get_backend({"backend": "embedded", "data_dir": str(crawled["data"])}, readonly=True)
+    try:
+        missing = [item["path"] for item in expected
+                   if backend.get(listing_id("demo-noordzee", crawled["base"] + item["path"])) is None]
+    finally:
+        backend.close()
+    assert missing == []
+
+
+def test_no_page_is_fetched_twice(crawled):
+    counts = collections.Counter(crawled["hits"])
+    twice = {path: n for path, n in counts.items() if n > 1 and not path.startswith(LOOP_PATHS)}
+    assert twice == {}
+
+
+def test_calendar_trap_is_cut_off(crawled):
+    calendar = [path for path in crawled["hits"] if path.startswith("/agenda/")]
+    assert 0 < len(calendar) <= 2 * 25 + 2
+    assert crawled["summary"]["frontier"].get("trap", 0) >= 1
+
+
+def test_oversized_page_is_skipped_by_size_limit(crawled):
+    assert crawled["summary"]["errors"].get("too_large") == 1
+    assert crawled["summary"]["frontier"].get("skipped", 0) >= 1
+
+
+def test_redirect_loop_ends(crawled):
+    assert crawled["summary"]["errors"].get("redirect_loop") == 1
+    assert sum(1 for path in crawled["hits"] if path.startswith("/lus/")) <= 8
+
+
+def test_malformed_page_still_yields_its_listing(crawled, demo_world):
+    malformed = [item for item in truth_listings(demo_world, "noordzee") if item["path"].startswith("/oud/")]
+    assert malformed, "the demo market has malformed listing pages"
+    hits = cli_json("search", "*", "--kind", "listing", "--limit", "500", data_dir=crawled["data"])["hits"]
+    urls = {hit["url"] for hit in hits}
+    assert all(crawled["base"] + item["path"] in urls for item in malformed)
+
+
+def test_search_from_a_second_process_returns_priced_listings(crawled):
+    result = cli_json("search", "cocaine", data_dir=crawled["data"])
+    assert result["total"] > 0
+    for hit in result["hits"]:
+        assert hit["title"] and hit["url"] and hit["vendor"]
+        assert hit["price"]["amount"] > 0 and hit["price"]["currency"]
+
+
+def test_vendors_have_listing_counts(crawled, demo_world):
+    vendors = cli_json("vendors", data_dir=crawled["data"])["vendors"]
+    truth = {v["handle"] for v in demo_world.truth["vendors"] if v["site"] == "noordzee"}
+    found = {v["vendor"] for v in vendors}
+    assert truth <= found
+    assert all(v["listing_count"] > 0 for v in vendors if v["vendor"] in truth)
+
+
+def test_bad_config_is_one_clear_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nbase_url: http://a.onion\nlimits: {depth: deep}\n")
+    proc = run_cli("crawl", str(bad), "--via", "direct", data_dir=tmp_path, check=False)
+    assert proc.returncode == 2
+    assert f"{bad}:3: limits.depth" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def _crawl_process(base: str, data: Path, *extra: str) -> subprocess.Popen[str]:
+    args = [*NACHTWACHT, "crawl", str(SITE), "--via", "direct", "--base-url", base, "--json",
+            "--data-dir", str(data), "--job", "resume-test", *extra]
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+
+
+def _wait_for_hits(server, count: int, proc: subprocess.Popen[str], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while len(server.hits) < count:
+        assert proc.poll() is None, proc.communicate()[1][-2000:]
+        assert time.monotonic() < deadline, "the crawl did not get going"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("how", ["terminate", "kill"])
+def test_interrupted_crawl_resumes_without_loss(how, demo_world, tmp_path):
+    """Stop a crawl midway (SIGTERM: graceful; SIGKILL: a crash), run it again: nothing is lost.
+
+    After a graceful stop nothing is fetched twice; after a crash at most the pages of the last
+    checkpoint interval are.
+    """
+    from nachtwacht.demomarket import DemoServer
+
+    slow = ("--set", "DOWNLOAD_DELAY=0.02", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+            "--set", "NACHTWACHT_COMMIT_SECONDS=0.3")
+    with DemoServer(demo_world.sites["noordzee"]) as server:
+        proc = _crawl_process(server.base_url, tmp_path, *slow)
+        _wait_for_hits(server, 60, proc)
+        proc.send_signal(signal.SIGTERM if how == "terminate" else signal.SIGKILL)
+        proc.communicate(timeout=60)
+        first_run = list(server.hits)
+        assert 60 <= len(first_run) < 200, "the crawl was stopped midway"
+        resumed = _crawl_process(server.base_url, tmp_path)
+        out, err = resumed.communicate(timeout=300)
+        assert resumed.returncode == 0, err[-3000:]
+        hits = list(server.hits)
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert summary["resumed"] is True
+    counts = collections.Counter(p for p in hits if not p.startswith(LOOP_PATHS))
+    twice = [p for p, n in counts.items() if n > 1]
+    if how == "terminate":
+        assert twice == []
+    else:
+        assert len(twice) < len(first_run) / 2, "a crash re-fetches only the last checkpoint interval"
+    expected = {item["path"] for item in truth_listings(demo_world, "noordzee")}
+    assert expected <= set(hits), "every listing page was fetched in one of the runs"
+    from indexer import get_backend
+
+    backend = get_backend({"backend": "embedded", "data_dir": str(tmp_path)}, readonly=True)
+    try:
+        lost = [p for p in expected
+                if backend.get(listing_id("demo-noordzee", server.base_url + p)) is None]
+    finally:
+        backend.close()
+    assert lost == []
