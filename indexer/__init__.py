@@ -1,1 +1,32 @@
-"""Search backends (embedded tantivy, Elasticsearch, OpenSearch), mappings and trends."""
+"""Search backends (embedded tantivy, Elasticsearch, OpenSearch), mappings and trends.
+
+Public surface: what ``__all__`` lists. Backends work on plain dicts (``to_dict()`` of
+``extractors.model`` classes plus ``kind``); this package never imports extractors.
+"""
+
+from ._base import KINDS, SearchBackend, SearchResult
+from ._factory import BACKENDS, get_backend
+from ._mapping import MAPPING_VERSION
+from ._query import parse as parse_query
+from .exceptions import (
+    BackendUnavailable,
+    IndexerError,
+    IndexLockedError,
+    QueryError,
+    SchemaError,
+)
+
+__all__ = [
+    "BACKENDS",
+    "KINDS",
+    "MAPPING_VERSION",
+    "BackendUnavailable",
+    "IndexLockedError",
+    "IndexerError",
+    "QueryError",
+    "SchemaError",
+    "SearchBackend",
+    "SearchResult",
+    "get_backend",
+    "parse_query",
+]

@@ -1,0 +1,316 @@
+"""The one place that turns a stored document into searchable fields, for every backend.
+
+Backends index ``prepare(doc)``: the (possibly truncated) document to store, and the derived
+fields. Keyword values are normalised here, in Python, and queries normalise their values
+with the same functions, so case and decoration never make backends disagree.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+__all__ = [
+    "ALIASES",
+    "DEFAULT_TEXT_FIELDS",
+    "FIELDS",
+    "LANGS",
+    "MAPPING_VERSION",
+    "MAX_KEYWORD_CHARS",
+    "MAX_TEXT_CHARS",
+    "FieldSpec",
+    "Prepared",
+    "parse_date",
+    "prepare",
+    "resolve_field",
+]
+
+log = logging.getLogger(__name__)
+
+#: Bump when a field is added, removed or analysed differently: backends reindex on change.
+MAPPING_VERSION = 1
+
+#: Languages with their own stemmed text field (``stem_<lang>``).
+LANGS = ("en", "fr", "nl", "es")
+
+#: Truncation policy: longer text is cut (and the document marked), never rejected.
+MAX_TEXT_CHARS = 100_000
+MAX_KEYWORD_CHARS = 256
+MAX_VALUES = 1_000
+
+Kind = Literal["text", "keyword", "number", "date"]
+
+
+def _lower(v: str) -> str:
+    return v.strip().lower()
+
+
+def _upper(v: str) -> str:
+    return v.strip().upper()
+
+
+def _same(v: str) -> str:
+    return v.strip()
+
+
+def _vendor(v: str) -> str:
+    """Same rule as extractors.model.normalise_vendor (indexer must not import extractors)."""
+    kept = "".join(ch for ch in v.casefold() if ch.isalnum())
+    return kept or v.strip().casefold()
+
+
+def _pgp(v: str) -> str:
+    return "".join(v.split()).upper().removeprefix("0X")
+
+
+_CASELESS_WALLET_PREFIXES = ("0x", "bc1", "tb1", "ltc1", "bcrt1")
+
+
+def _wallet(v: str) -> str:
+    """Hex and bech32 addresses are case-insensitive: fold them; base58 keeps its case."""
+    v = v.strip()
+    return v.lower() if v.lower().startswith(_CASELESS_WALLET_PREFIXES) else v
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One searchable field: its type and the normaliser applied to values and queries."""
+
+    name: str
+    kind: Kind
+    norm: Callable[[str], str] = _same
+
+
+_SPECS = [
+    # text (analysed); stem_<lang> hold title+description+text for documents in that language
+    FieldSpec("title", "text"),
+    FieldSpec("body", "text"),
+    *(FieldSpec(f"stem_{lang}", "text") for lang in LANGS),
+    # keywords
+    FieldSpec("id", "keyword"),
+    FieldSpec("kind", "keyword", _lower),
+    FieldSpec("site", "keyword", _lower),
+    FieldSpec("url", "keyword"),
+    FieldSpec("vendor_id", "keyword", _vendor),
+    FieldSpec("author", "keyword", _vendor),
+    FieldSpec("channel", "keyword", _lower),
+    FieldSpec("category", "keyword", _lower),
+    FieldSpec("product", "keyword", _lower),
+    FieldSpec("ships_from", "keyword", _upper),
+    FieldSpec("ships_to", "keyword", _upper),
+    FieldSpec("lang", "keyword", _lower),
+    FieldSpec("currency", "keyword", _upper),
+    FieldSpec("wallet", "keyword", _wallet),
+    FieldSpec("chain", "keyword", _lower),
+    FieldSpec("pgp", "keyword", _pgp),
+    FieldSpec("onion", "keyword", _lower),
+    FieldSpec("email", "keyword", _lower),
+    FieldSpec("contact", "keyword", _lower),
+    FieldSpec("listing_id", "keyword"),
+    FieldSpec("recruitment", "keyword", _lower),
+    FieldSpec("available", "keyword", _lower),
+    FieldSpec("month", "keyword"),
+    FieldSpec("first_month", "keyword"),
+    FieldSpec("_fields", "keyword"),
+    # numbers
+    FieldSpec("price", "number"),
+    FieldSpec("price_eur", "number"),
+    FieldSpec("quantity", "number"),
+    FieldSpec("recruitment_score", "number"),
+    FieldSpec("listing_count", "number"),
+    # dates
+    FieldSpec("first_seen", "date"),
+    FieldSpec("last_seen", "date"),
+    FieldSpec("posted_at", "date"),
+    FieldSpec("seen", "date"),
+]
+FIELDS: dict[str, FieldSpec] = {s.name: s for s in _SPECS}
+
+#: Free text without a field searches these (text fields, plus product and vendor keywords).
+DEFAULT_TEXT_FIELDS = ("title", "body", *(f"stem_{lang}" for lang in LANGS))
+DEFAULT_KEYWORD_FIELDS = ("product", "vendor_id")
+
+#: Names analysts type -> index fields. Text aliases may fan out to several fields.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "vendor": ("vendor_id",),
+    "handle": ("vendor_id",),
+    "products": ("product",),
+    "country": ("ships_from",),
+    "text": ("body", *(f"stem_{lang}" for lang in LANGS)),
+    "description": ("body", *(f"stem_{lang}" for lang in LANGS)),
+    "body": ("body", *(f"stem_{lang}" for lang in LANGS)),
+    "title": ("title",),
+    "fingerprint": ("pgp",),
+    "address": ("wallet",),
+    "market": ("site",),
+    "seen_at": ("seen",),
+    "score": ("recruitment_score",),
+    "_exists_": ("_fields",),
+}
+
+
+def resolve_field(name: str) -> tuple[FieldSpec, ...]:
+    """Index fields behind an analyst field name; empty tuple when unknown."""
+    key = name.strip().lower()
+    if key in ALIASES:
+        return tuple(FIELDS[f] for f in ALIASES[key])
+    spec = FIELDS.get(key)
+    return (spec,) if spec is not None and not key.startswith("stem_") else ()
+
+
+def parse_date(value: Any) -> datetime | None:
+    """ISO date or datetime (naive means UTC) -> aware UTC datetime, second precision."""
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, str) and value.strip():
+        try:
+            dt = datetime.fromisoformat(value.strip().replace("z", "Z"))
+        except ValueError:
+            return None
+    else:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What a backend indexes: the document to store and the derived field values."""
+
+    id: str
+    source: dict[str, Any]
+    fields: dict[str, list[Any]]  # keyword/text: str, number: float, date: aware datetime
+
+
+def _strs(values: Iterable[Any]) -> list[str]:
+    return [str(v) for v in values if v not in (None, "")]
+
+
+def _get(d: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(key)
+    return d
+
+
+def _truncate(doc: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    cut: list[str] = []
+    out = dict(doc)
+    for key in ("title", "description", "text"):
+        value = out.get(key)
+        if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+            out[key] = value[:MAX_TEXT_CHARS]
+            cut.append(key)
+    if cut:
+        out["_truncated"] = cut
+    return out, cut
+
+
+def prepare(doc: dict[str, Any]) -> Prepared:
+    """Validate one document and derive its searchable fields.
+
+    Raises ValueError when ``id`` or ``kind`` is missing (callers wrap it in IndexerError).
+    Text longer than MAX_TEXT_CHARS is truncated, the stored document lists the cut fields
+    under ``_truncated`` and a warning is logged.
+    """
+    from ._base import KINDS
+
+    doc_id = doc.get("id")
+    kind = doc.get("kind")
+    if not doc_id or not isinstance(doc_id, str):
+        raise ValueError("document has no string 'id'")
+    if kind not in KINDS:
+        raise ValueError(f"document {doc_id!r} has kind {kind!r}, expected one of {sorted(KINDS)}")
+    source, cut = _truncate(doc)
+    if cut:
+        log.warning("document %s: truncated %s to %d chars", doc_id, ",".join(cut), MAX_TEXT_CHARS)
+    ents = source.get("entities") or {}
+    raw: dict[str, list[Any]] = {
+        "id": [doc_id],
+        "kind": [kind],
+        "site": _strs([source.get("site")]) + _strs((source.get("handles") or {}).keys()),
+        "url": _strs([source.get("url")]),
+        "vendor_id": _strs([source.get("vendor_id") or source.get("vendor")])
+        + _strs((source.get("handles") or {}).values()),
+        "author": _strs([source.get("author")]),
+        "channel": _strs([source.get("channel")]),
+        "category": _strs([source.get("category")])
+        + _strs(p.get("category") for p in source.get("products") or ()),
+        "product": _strs(p.get("name") for p in source.get("products") or ()),
+        "ships_from": _strs([source.get("ships_from")]),
+        "ships_to": _strs(source.get("ships_to") or ()),
+        "lang": _strs([source.get("lang")]),
+        "currency": _strs([_get(source, "price", "currency")]),
+        "wallet": _strs(w.get("address") for w in ents.get("wallets") or ())
+        + _strs(source.get("wallets") or ()),
+        "chain": _strs(w.get("chain") for w in ents.get("wallets") or ()),
+        "pgp": _strs(k.get("fingerprint") for k in ents.get("pgp_keys") or ())
+        + _strs(source.get("pgp_fingerprints") or ()),
+        "onion": _strs(ents.get("onions") or ()),
+        "email": _strs(ents.get("emails") or ()),
+        "contact": _strs(c.get("value") for c in ents.get("contacts") or ()),
+        "listing_id": _strs([source.get("listing_id")]),
+        "price": [_get(source, "price", "amount")],
+        "price_eur": [_get(source, "price_eur", "amount")],
+        "quantity": [_get(source, "quantity", "value")],
+        "recruitment_score": [_get(source, "recruitment", "score")],
+        "listing_count": [source.get("listing_count")] if kind == "vendor" else [],
+    }
+    if isinstance(source.get("vendor_id"), str) and kind == "vendor":
+        raw["vendor_id"].insert(0, source["vendor_id"])
+    label = _get(source, "recruitment", "label")
+    if isinstance(label, bool):
+        raw["recruitment"] = ["true" if label else "false"]
+    if isinstance(source.get("available"), bool):
+        raw["available"] = ["true" if source["available"] else "false"]
+
+    fields: dict[str, list[Any]] = {}
+    for name, values in raw.items():
+        spec = FIELDS[name]
+        if spec.kind == "number":
+            nums = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+            if nums:
+                fields[name] = nums[:1]
+            continue
+        seen: dict[str, None] = {}
+        for v in values:
+            norm = spec.norm(v)[:MAX_KEYWORD_CHARS]
+            if norm:
+                seen[norm] = None
+        if seen:
+            fields[name] = list(seen)[:MAX_VALUES]
+
+    dates = {
+        "first_seen": parse_date(source.get("first_seen")),
+        "last_seen": parse_date(source.get("last_seen")),
+        "posted_at": parse_date(source.get("posted_at")),
+    }
+    seen_at = parse_date(source.get("seen_at"))
+    dates["seen"] = seen_at or dates["last_seen"] or dates["posted_at"] or dates["first_seen"]
+    for name, dt in dates.items():
+        if dt is not None:
+            fields[name] = [dt]
+    if dates["seen"] is not None:
+        fields["month"] = [dates["seen"].strftime("%Y-%m")]
+    first = dates["first_seen"] or dates["seen"]
+    if first is not None:
+        fields["first_month"] = [first.strftime("%Y-%m")]
+
+    title = source.get("title") if isinstance(source.get("title"), str) else ""
+    body = " \n".join(
+        v for v in (source.get("description"), source.get("text")) if isinstance(v, str) and v
+    )
+    if title:
+        fields["title"] = [title]
+    if body:
+        fields["body"] = [body]
+    lang = (fields.get("lang") or [""])[0]
+    if lang in LANGS and (title or body):
+        fields[f"stem_{lang}"] = [f"{title} \n{body}"]
+    fields["_fields"] = sorted(n for n in fields if not n.startswith("stem_"))
+    return Prepared(id=doc_id, source=source, fields=fields)
