@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
 
-from crawlers import backends
+from crawlers import backends, signals
 from crawlers.documents import VendorAccumulator, merge_listing, page_document
 from crawlers.items import CrawledPage
 
@@ -66,6 +66,7 @@ class IndexPipeline:
         self.vendors = VendorAccumulator()
         self._written: dict[str, dict[str, Any]] = {}
         self._uncommitted_urls: list[str] = []
+        self._uncommitted_docs: list[dict[str, Any]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IndexPipeline:
@@ -121,6 +122,7 @@ class IndexPipeline:
         stats.inc_value("index/posts", counts["posts"])
         docs.append(page_document(page.to_dict(), page_type, counts))
         self.backend.upsert(docs)
+        self._uncommitted_docs.extend(docs)
         self._uncommitted_urls.append(item.frontier_url)
         if len(self._uncommitted_urls) >= self.commit_every or \
                 time.monotonic() - self._last_commit >= self.commit_seconds:
@@ -143,6 +145,10 @@ class IndexPipeline:
     def _checkpoint(self) -> None:
         self.backend.commit()
         spider = self.crawler.spider
+        if self._uncommitted_docs:
+            documents, self._uncommitted_docs = self._uncommitted_docs, []
+            self.crawler.signals.send_catch_log(signals.documents_committed, documents=documents,
+                                                spider=spider)
         if spider is not None and self._uncommitted_urls:
             spider.frontier.mark(self._uncommitted_urls, "done")
             spider.frontier.checkpoint()
@@ -156,6 +162,7 @@ class IndexPipeline:
         try:
             vendor_docs = self.vendors.documents(self._stored)
             self.backend.upsert(vendor_docs)
+            self._uncommitted_docs.extend(vendor_docs)
             self.crawler.stats.set_value("index/vendors", len(vendor_docs))
             self._checkpoint()
         finally:
