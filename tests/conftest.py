@@ -13,6 +13,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 NACHTWACHT = [sys.executable, "-m", "nachtwacht"]
 
+# The private Tor network session fixture (`tor_network`), for tests/tor and the crawl tests.
+pytest_plugins = ["tests.fixtures_tor"]
+
 
 def run_cli(*args: str, data_dir: Path | None = None, timeout: float = 300,
             check: bool = True) -> subprocess.CompletedProcess[str]:

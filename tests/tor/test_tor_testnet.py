@@ -1,0 +1,58 @@
+"""The private Tor network itself: real tor processes, real onion services, nothing public."""
+
+from __future__ import annotations
+
+import httpx2
+import pytest
+
+from crawlers.tor.onionkey import onion_address_from_public_key, seed_for_name, write_service_keys
+from crawlers.tor.testnet import PrivateTorNetwork
+
+pytestmark = pytest.mark.tor
+
+
+def test_onion_page_is_served_through_the_tor_client(tor_network):
+    site = tor_network.sites["alpha"]
+    site.reset()
+    proxy = f"socks5h://test-fetch:x@{tor_network.net.socks_endpoints[0]}"
+    with httpx2.Client(proxy=proxy, timeout=60, trust_env=False) as client:
+        response = client.get(tor_network.onion_url("alpha", "/p/3"))
+    assert response.status_code == 200
+    assert "alpha page 3" in response.text
+    # The request reached the local server through the onion service, under the onion name.
+    assert site.hits == [("/p/3", tor_network.net.onion_address("alpha"))]
+
+
+def test_every_client_sees_only_our_relays(tor_network):
+    ours = tor_network.net.relay_fingerprints
+    assert len(ours) == 6  # 3 authorities + 3 relays
+    for index in range(len(tor_network.net.socks_endpoints)):
+        with tor_network.net.control(index) as ctl:
+            seen = ctl.consensus_fingerprints()
+        assert seen, "empty consensus"
+        assert seen <= ours
+
+
+def test_status_reports_bootstrap_and_socks_port(tor_network):
+    with tor_network.net.control(0) as ctl:
+        status = ctl.status()
+    assert status.bootstrap == 100
+    assert status.socks_ports == [tor_network.net.socks_endpoints[0]]
+    assert status.version.startswith("0.4")
+
+
+def test_onion_address_is_stable_and_matches_what_tor_publishes(tor_network, tmp_path):
+    net = tor_network.net
+    again = PrivateTorNetwork(tmp_path, {"alpha": 1})
+    assert again.onion_address("alpha") == net.onion_address("alpha")
+    assert again.onion_address("alpha") != net.onion_address("beta")
+    published = (net.workdir / "onions" / "hs" / "alpha" / "hostname").read_text().strip()
+    assert published == net.onion_address("alpha")
+
+
+def test_onion_address_checksum_is_v3(tmp_path):
+    address = write_service_keys(tmp_path / "svc", seed_for_name("x"))
+    assert len(address) == 62 and address.endswith("d.onion")  # version byte 3 ends in 'd'
+    public = (tmp_path / "svc" / "hs_ed25519_public_key").read_bytes()[32:]
+    assert onion_address_from_public_key(public) == address
+    assert onion_address_from_public_key(bytes(32)) != address
