@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _mercado, _noordzee
+from ._forum import build_forum
 from ._hostile import BIG_PAGE_BYTES
 from ._market import ListingRec, MarketContent, VendorRec, build_market
 from ._server import DemoServer
@@ -142,6 +143,9 @@ def generate(seed: int = 7) -> DemoWorld:
         world.sites[name] = builder(content, seed)
         _market_truth(content, truth)
     truth["vendor_links"] = _vendor_links(truth)
+    world.sites["forum"], forum_truth = build_forum(seed)
+    truth["threads"] = forum_truth["threads"]
+    truth["posts"] = forum_truth["posts"]
     return world
 
 
