@@ -12,6 +12,7 @@ from typing import Any
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
+from crawlers.extensions.progress import register_callback
 from crawlers.siteconfig import SiteConfig
 from crawlers.spiders.market import MarketSpider
 
@@ -64,7 +65,7 @@ def crawl_settings(site: SiteConfig, *, data_dir: Path, via: str, tor_socks: lis
     if tor_control is not None:
         job_values["NACHTWACHT_TOR_CONTROL"] = list(tor_control)
     if progress is not None:
-        job_values["NACHTWACHT_PROGRESS_CALLBACK"] = progress
+        job_values["NACHTWACHT_PROGRESS_CALLBACK"] = register_callback(progress)
     settings.setdict(job_values, priority="cmdline")
     if overrides:
         settings.setdict(overrides, priority="cmdline")
@@ -111,7 +112,8 @@ def run_crawls(jobs: list[CrawlJob], *, data_dir: Path, tor_socks: list[str] | N
                                   tor_control=tor_control, backend=backend, progress=report,
                                   overrides={"LOG_FILE": str(log_dir / "crawl.log"),
                                              **(overrides or {})})
-        crawler = Crawler(MarketSpider, settings)  # per-site limits and politeness
+        # Per-site limits and politeness; the first crawler installs the reactor.
+        crawler = Crawler(MarketSpider, settings, init_reactor=not runs)
         process.crawl(crawler, site=job.site, job_dir=job_dir, job_id=job_id,
                       max_pages=job.max_pages, fresh=job.fresh)
         runs.append((crawler, job, via, job_id))

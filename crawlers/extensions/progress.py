@@ -12,11 +12,22 @@ from twisted.internet import task
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-__all__ = ["ProgressReporter"]
+__all__ = ["ProgressReporter", "register_callback"]
+
+# Settings are deep-copied by Scrapy, so they carry a token, not the callable itself.
+_CALLBACKS: dict[str, Callable[[dict[str, Any]], None]] = {}
+
+
+def register_callback(callback: Callable[[dict[str, Any]], None]) -> str:
+    """Register a progress callback; put the returned token in NACHTWACHT_PROGRESS_CALLBACK."""
+    token = f"progress-{len(_CALLBACKS) + 1}"
+    _CALLBACKS[token] = callback
+    return token
 
 
 class ProgressReporter:
-    """Calls `NACHTWACHT_PROGRESS_CALLBACK(stats_dict)` every `NACHTWACHT_PROGRESS_INTERVAL` s."""
+    """Calls the registered callback named by `NACHTWACHT_PROGRESS_CALLBACK` with a stats dict
+    every `NACHTWACHT_PROGRESS_INTERVAL` seconds."""
 
     def __init__(self, crawler: Crawler, callback: Callable[[dict[str, Any]], None], interval: float):
         self.crawler = crawler
@@ -26,8 +37,8 @@ class ProgressReporter:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressReporter:
-        callback = crawler.settings.get("NACHTWACHT_PROGRESS_CALLBACK")
-        if not callable(callback):
+        callback = _CALLBACKS.get(crawler.settings.get("NACHTWACHT_PROGRESS_CALLBACK") or "")
+        if callback is None:
             raise NotConfigured("no progress callback")
         ext = cls(crawler, callback, crawler.settings.getfloat("NACHTWACHT_PROGRESS_INTERVAL", 1.0))
         crawler.signals.connect(ext.opened, signal=signals.spider_opened)
