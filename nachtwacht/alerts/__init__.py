@@ -1,0 +1,1 @@
+"""Alerts: rules -> events -> workflow -> delivery. See `engine.AlertEngine` for the flow."""
