@@ -49,6 +49,11 @@ DEFAULT_REQUEST_HEADERS = {
 }
 
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {}
+# Evidence: every response into <data_dir>/evidence/<job_id>/*.warc.gz before anything else sees it.
+DOWNLOADER_MIDDLEWARES["crawlers.middlewares.evidence.EvidenceMiddleware"] = 950
+NACHTWACHT_EVIDENCE = True  # False only for throw-away test crawls: pages then carry no evidence
+NACHTWACHT_EVIDENCE_WARC_SIZE = 100_000_000  # bytes of gzip per WARC file before rotating
+NACHTWACHT_OPERATOR = ""  # who runs the crawl, for the custody log; default env NACHTWACHT_OPERATOR or OS user
 
 ITEM_PIPELINES = {
     "crawlers.pipelines.ExtractPipeline": 300,

@@ -191,6 +191,12 @@ def _register_optional() -> None:
     except ImportError:
         pass
     try:
+        from nachtwacht.commands.evidence import evidence_app
+
+        app.add_typer(evidence_app, name="evidence")
+    except ImportError:
+        pass
+    try:
         from nachtwacht.commands.tor import tor_app
 
         app.add_typer(tor_app, name="tor")

@@ -51,6 +51,16 @@ def classify_failure(failure: Failure) -> tuple[str, bool]:
     return name.lower() or "error", False
 
 
+def _captured_at(value: str | None) -> datetime:
+    """The evidence record's capture time (UTC, second precision), or now without evidence."""
+    if value:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(microsecond=0)
+        except ValueError:
+            pass
+    return datetime.now(UTC).replace(microsecond=0)
+
+
 class MarketSpider(scrapy.Spider):
     """Crawl one site as its config says.
 
@@ -116,12 +126,14 @@ class MarketSpider(scrapy.Spider):
         page = Page(
             url=response.url,
             site=self.site.name,
-            fetched_at=datetime.now(UTC).replace(microsecond=0),
+            fetched_at=_captured_at(meta.get("captured_at")),
             status=response.status,
             content_type=content_type,
             body=response.body,
             via=self.settings.get("NACHTWACHT_VIA", "tor"),
             job_id=self.job_id,
+            warc_file=meta.get("warc_file", ""),  # set by crawlers.middlewares.evidence
+            warc_record_id=meta.get("warc_record_id", ""),
         )
         self.crawler.stats.inc_value("crawl/pages")
         yield CrawledPage(page=page, frontier_url=meta["frontier_url"], page_type_hint=meta.get("page_type"))

@@ -1,0 +1,275 @@
+"""Rotating WARC writer of one crawl job: raw HTTP exchanges and browser captures, SHA-256 digests.
+
+Files are `<data_dir>/evidence/<job_id>/<job_id>-<UTC start>-<serial>.warc.gz`, one gzip member per
+record (so a record can be copied out byte for byte), rotated past `max_file_size`. Each capture is
+logged in the job's `custody.jsonl` with the offsets of its records, which is how documents in the
+index find their evidence again. A file is sealed (its SHA-256 logged) when it rotates or closes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import socket
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.utils import Digester
+from warcio.warcwriter import WARCWriter
+
+from crawlers.evidence.custody import CustodyLog, utc_iso
+from crawlers.evidence.exceptions import EvidenceError
+
+__all__ = ["Capture", "Exchange", "Resource", "WarcStore", "content_digest", "hex_to_warc_digest",
+           "warc_digest_to_hex"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_FILE_SIZE = 100_000_000  # bytes of gzip per WARC file before rotating
+SOFTWARE = "Nachtwacht (warcio)"
+# Hop-by-hop framing that no longer describes the stored bytes (the body is stored de-chunked).
+_FRAMING = {"transfer-encoding"}
+
+
+class _Sha256Writer(WARCWriter):
+    """warcio's writer with SHA-256 block and payload digests instead of SHA-1."""
+
+    @staticmethod
+    def _create_digester() -> Digester:  # type: ignore[override]
+        return Digester("sha256")
+
+
+def warc_digest_to_hex(value: str) -> str:
+    """`sha256:<base32>` (as in WARC headers) -> lowercase hex."""
+    _, _, encoded = value.partition(":")
+    return base64.b32decode(encoded).hex()
+
+
+def hex_to_warc_digest(value: str) -> str:
+    return "sha256:" + base64.b32encode(bytes.fromhex(value)).decode()
+
+
+def content_digest(body: bytes, content_encoding: str = "") -> str | None:
+    """SHA-256 hex of the body as an HTTP client decodes it (what extraction saw); None if unknown."""
+    body = body or b""
+    for coding in reversed([c.strip().lower() for c in content_encoding.split(",") if c.strip()]):
+        try:
+            if coding in ("gzip", "x-gzip"):
+                body = zlib.decompress(body, zlib.MAX_WBITS | 16)
+            elif coding == "deflate":
+                try:
+                    body = zlib.decompress(body)
+                except zlib.error:
+                    body = zlib.decompress(body, -zlib.MAX_WBITS)
+            elif coding == "br":
+                import brotli  # type: ignore[import-not-found]
+
+                body = brotli.decompress(body)
+            elif coding != "identity":
+                return None
+        except Exception:
+            return None
+    return hashlib.sha256(body).hexdigest()
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One HTTP request and its response as they crossed the wire (body de-chunked, still encoded)."""
+
+    url: str
+    method: str
+    request_headers: list[tuple[str, str]]
+    request_body: bytes
+    status: int
+    response_headers: list[tuple[str, str]]
+    body: bytes
+    protocol: str = "HTTP/1.1"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """Something the capture produced besides the exchange: the rendered DOM, a screenshot."""
+
+    role: str  # dom | screenshot | ...
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Capture:
+    """Where one capture went: the record the indexed bytes live in, and every record written."""
+
+    warc_file: str  # relative to the data directory
+    record_id: str  # the record holding the bytes extraction saw (response, or the DOM resource)
+    content_sha256: str
+    captured_at: str
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+
+class WarcStore:
+    """Write captures of one job. Call `close()` at the end of the crawl (it seals the last file)."""
+
+    def __init__(self, data_dir: Path, job_id: str, *, operator: str,
+                 max_file_size: int = DEFAULT_MAX_FILE_SIZE):
+        self.data_dir = Path(data_dir)
+        self.job_id = job_id
+        self.operator = operator
+        self.max_file_size = max_file_size
+        self.dir = self.data_dir / "evidence" / job_id
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.custody = CustodyLog(self.dir / "custody.jsonl")
+        self._stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        self._serial = 0
+        self._fh: BinaryIO | None = None
+        self._path: Path | None = None
+        self._writer: _Sha256Writer | None = None
+        self.captures = 0
+
+    # --- files --------------------------------------------------------------------------------
+    def _open(self) -> None:
+        while True:
+            self._serial += 1
+            name = f"{self.job_id}-{self._stamp}-{self._serial:05d}.warc.gz"
+            path = self.dir / name
+            if not path.exists():
+                break
+        try:
+            self._fh = path.open("xb")
+        except OSError as exc:
+            raise EvidenceError(f"cannot create WARC file {path}: {exc.strerror}") from exc
+        self._path = path
+        self._writer = _Sha256Writer(self._fh, gzip=True, warc_version="1.1")
+        info = self._writer.create_warcinfo_record(name, {
+            "software": SOFTWARE, "format": "WARC File Format 1.1", "job": self.job_id,
+            "operator": self.operator, "host": socket.gethostname(),
+        })
+        self._writer.write_record(info)
+        self.custody.append("warc_open", job=self.job_id, operator=self.operator,
+                            warc_file=self._relative(path))
+
+    def _relative(self, path: Path) -> str:
+        return path.relative_to(self.data_dir).as_posix()
+
+    def _seal(self) -> None:
+        if self._fh is None or self._path is None:
+            return
+        self._fh.close()
+        digest = hashlib.sha256(self._path.read_bytes()).hexdigest()
+        self.custody.append("warc_sealed", job=self.job_id, warc_file=self._relative(self._path),
+                            sha256=digest, size=self._path.stat().st_size)
+        logger.info("sealed %s (sha256 %s)", self._path.name, digest)
+        self._fh = self._path = self._writer = None
+
+    def close(self) -> None:
+        self._seal()
+
+    # --- writing ------------------------------------------------------------------------------
+    def _write(self, record: Any) -> dict[str, Any]:
+        assert self._fh is not None and self._writer is not None
+        offset = self._fh.tell()
+        self._writer.write_record(record)
+        self._fh.flush()
+        headers = record.rec_headers
+        return {
+            "id": headers.get_header("WARC-Record-ID"),
+            "type": headers.get_header("WARC-Type"),
+            "role": headers.get_header("WARC-X-Role") or headers.get_header("WARC-Type"),
+            "offset": offset,
+            "length": self._fh.tell() - offset,
+            "payload_digest": headers.get_header("WARC-Payload-Digest"),
+            "block_digest": headers.get_header("WARC-Block-Digest"),
+        }
+
+    def record(self, exchange: Exchange | None, *, url: str, via: str = "", isolation: str = "",
+               socks: str = "", resources: tuple[Resource, ...] = (),
+               content_sha256: str | None = None) -> Capture:
+        """Write one capture (exchange and/or resources) and log it. Returns where it went.
+
+        The record that extraction saw is the DOM resource when there is one, else the response;
+        `content_sha256` overrides the digest computed for it (e.g. a decoded body).
+        """
+        if self._fh is None or (self._fh.tell() >= self.max_file_size):
+            self._seal()
+            self._open()
+        assert self._writer is not None and self._path is not None
+        moment = datetime.now(UTC)
+        date = utc_iso(moment)
+        common = {"WARC-Date": date, "WARC-X-Job": self.job_id, "WARC-X-Operator": self.operator,
+                  "WARC-X-Via": via}
+        if isolation:
+            common["WARC-X-Tor-Isolation"] = isolation
+        if socks:
+            common["WARC-X-Tor-Socks"] = socks
+        records: list[dict[str, Any]] = []
+        main_id = ""
+        main_sha = ""
+        first_id = ""
+        if exchange is not None:
+            resp, req = self._exchange_records(exchange, common)
+            encoding = next((v for k, v in exchange.response_headers
+                             if k.lower() == "content-encoding"), "")
+            decoded = content_digest(exchange.body, encoding)
+            if decoded:
+                resp.rec_headers.add_header("WARC-X-Content-SHA256", decoded)
+            first_id = resp.rec_headers.get_header("WARC-Record-ID")
+            records.append(self._write(resp))
+            records.append(self._write(req))
+            main_id, main_sha = first_id, decoded or ""
+        for resource in resources:
+            headers = dict(common, **{"WARC-X-Role": resource.role,
+                                      "WARC-X-Content-SHA256": hashlib.sha256(resource.data).hexdigest()})
+            if first_id:
+                headers["WARC-Concurrent-To"] = first_id
+            rec = self._writer.create_warc_record(url, "resource", payload=BytesIO(resource.data),
+                                                  length=len(resource.data),
+                                                  warc_content_type=resource.content_type,
+                                                  warc_headers_dict=headers)
+            first_id = first_id or rec.rec_headers.get_header("WARC-Record-ID")
+            records.append(self._write(rec))
+            if resource.role == "dom":
+                main_id = rec.rec_headers.get_header("WARC-Record-ID")
+                main_sha = headers["WARC-X-Content-SHA256"]
+        if not records:
+            raise EvidenceError(f"nothing to record for {url}")
+        main_id = main_id or records[0]["id"]
+        main_sha = content_sha256 or main_sha
+        capture = Capture(warc_file=self._relative(self._path), record_id=main_id,
+                          content_sha256=main_sha, captured_at=date, records=records)
+        self.custody.append("capture", job=self.job_id, operator=self.operator, url=url, via=via,
+                            isolation=isolation, warc_file=capture.warc_file, record_id=main_id,
+                            content_sha256=main_sha, records=records)
+        self.captures += 1
+        return capture
+
+    def _exchange_records(self, ex: Exchange, common: dict[str, str]) -> tuple[Any, Any]:
+        assert self._writer is not None
+        try:
+            reason = HTTPStatus(ex.status).phrase
+        except ValueError:
+            reason = "Unknown"
+        kept = [(k, v) for k, v in ex.response_headers if k.lower() not in _FRAMING]
+        kept += [(f"X-Archive-Orig-{k}", v) for k, v in ex.response_headers if k.lower() in _FRAMING]
+        kept = [(k, v) for k, v in kept if k.lower() != "content-length"]
+        kept.append(("Content-Length", str(len(ex.body))))
+        protocol = ex.protocol if ex.protocol.upper().startswith("HTTP/") else "HTTP/1.1"
+        resp_headers = StatusAndHeaders(f"{ex.status} {reason}", kept, protocol=protocol)
+        resp = self._writer.create_warc_record(ex.url, "response", payload=BytesIO(ex.body),
+                                               length=len(ex.body), http_headers=resp_headers,
+                                               warc_headers_dict=dict(common))
+        target = ex.url.split("://", 1)[-1]
+        path = "/" + target.split("/", 1)[1] if "/" in target else "/"
+        req_headers = StatusAndHeaders(f"{ex.method} {path} {protocol}", list(ex.request_headers),
+                                       protocol="", is_http_request=True)
+        req = self._writer.create_warc_record(
+            ex.url, "request", payload=BytesIO(ex.request_body), length=len(ex.request_body),
+            http_headers=req_headers,
+            warc_headers_dict=dict(common, **{"WARC-Concurrent-To": resp.rec_headers.get_header(
+                "WARC-Record-ID")}))
+        return resp, req
