@@ -1,5 +1,11 @@
 """Pure extraction: HTML or text in, plain document-model data out. No network, no Scrapy."""
 
+from extractors._entities import find_entities
+from extractors._extract import Extraction, extract_html, extract_text
+from extractors._keys import onion_v3_valid, pgp_fingerprint
+from extractors._prices import find_prices, parse_amount
+from extractors._wallets import validate_address
+from extractors.exceptions import ExtractionError
 from extractors.model import (
     Contact,
     Entities,
@@ -27,6 +33,8 @@ __all__ = [
     "Contact",
     "Entities",
     "Evidence",
+    "Extraction",
+    "ExtractionError",
     "Listing",
     "Mention",
     "Observation",
@@ -41,7 +49,15 @@ __all__ = [
     "Vendor",
     "VendorLink",
     "Wallet",
+    "extract_html",
+    "extract_text",
+    "find_entities",
+    "find_prices",
     "listing_id",
     "normalise_vendor",
+    "onion_v3_valid",
+    "parse_amount",
+    "pgp_fingerprint",
     "utcnow",
+    "validate_address",
 ]

@@ -1,0 +1,291 @@
+"""The two entry points: ``extract_html`` and ``extract_text`` -> ``Extraction``.
+
+Hostile input policy: bytes are decoded leniently; input beyond ``MAX_INPUT_CHARS`` is cut;
+binary-looking input and anything the parsers reject give an ``other`` page with no
+listings; a page taking longer than ``TIME_BUDGET_S`` stops adding optional parts. Neither
+function raises on content.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from extractors._cards import find_cards
+from extractors._countries import split_countries
+from extractors._entities import find_entities
+from extractors._html import Document, Line, parse_html
+from extractors._labels import find_labelled
+from extractors._lang import detect_lang
+from extractors._listing import Fields, choose_price, logged_in_users, main_fields
+from extractors._prices import find_quantity
+from extractors._products import classify_category, find_products
+from extractors._recruit import score_recruitment
+from extractors._vendor import clean_handle, handle_from_url, vendor_from_links
+from extractors.exceptions import InputError
+from extractors.model import (
+    Entities,
+    Listing,
+    Post,
+    Product,
+    Recruitment,
+    listing_id,
+    normalise_vendor,
+)
+
+__all__ = ["MAX_INPUT_CHARS", "TIME_BUDGET_S", "Extraction", "extract_html", "extract_text"]
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT_CHARS = 3_000_000  # characters kept of one page (a 20 MB page is cut, not parsed whole)
+MAX_TEXT_CHARS = 200_000  # characters of visible text analysed for entities and products
+TIME_BUDGET_S = 5.0  # per document; past it optional steps (cards, products) are skipped
+PAGE_TYPES = ("listing", "vendor", "index", "forum_post", "channel_message", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Everything found in one page or text record; ``to_dict`` is the scorer's JSON shape."""
+
+    source: str
+    lang: str
+    page_type: str
+    listings: tuple[Listing, ...] = ()
+    posts: tuple[Post, ...] = ()
+    products: tuple[Product, ...] = ()
+    entities: Entities = field(default_factory=Entities)
+    recruitment: Recruitment | None = None
+    links: tuple[str, ...] = ()
+    url: str = ""
+    site: str = ""
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        rec = self.recruitment
+        return {
+            "source": self.source,
+            "url": self.url,
+            "site": self.site,
+            "lang": self.lang,
+            "page_type": self.page_type,
+            "listings": [listing.to_dict() for listing in self.listings],
+            "posts": [post.to_dict() for post in self.posts],
+            "products": [asdict(p) for p in self.products],
+            "entities": self.entities.to_dict(),
+            "recruitment": (
+                {"label": rec.label, "score": rec.score, "evidence": [m.value for m in rec.evidence],
+                 "spans": [asdict(m) for m in rec.evidence], "rule": rec.rule}
+                if rec else {"label": False, "score": 0.0, "evidence": []}
+            ),
+            "links": list(self.links),
+            "notes": list(self.notes),
+        }
+
+
+def _decode(data: str | bytes) -> tuple[str, list[str]]:
+    notes: list[str] = []
+    if isinstance(data, bytes):
+        text = data[: MAX_INPUT_CHARS * 2].decode("utf-8", errors="replace")
+    elif isinstance(data, str):
+        text = data
+    else:
+        raise InputError(f"expected str or bytes, got {type(data).__name__}")
+    if len(text) > MAX_INPUT_CHARS:
+        notes.append(f"truncated to {MAX_INPUT_CHARS} characters")
+        text = text[:MAX_INPUT_CHARS]
+    return text, notes
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    if not sample:
+        return False
+    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\r\t\f"))
+    return bad / len(sample) > 0.1
+
+
+def _make_listing(f: Fields, site: str, url: str, lang: str, entities: Entities,
+                  products: tuple[Product, ...], quantity_text: str) -> Listing:
+    canonical = url or f"{site}#{f.title}#{f.vendor}"
+    return Listing(
+        id=listing_id(site, canonical), site=site, url=url, title=f.title[:500],
+        description=f.description[:5000], vendor=f.vendor, vendor_id=normalise_vendor(f.vendor) if f.vendor else "",
+        price=f.price, prices=f.prices, price_reason=f.price_reason, quantity=find_quantity(quantity_text),
+        ships_from=f.ships_from, ships_to=f.ships_to, category=f.category, products=products,
+        lang=lang, entities=entities,
+    )
+
+
+def _apply_selectors(doc: Document, f: Fields, selectors: dict[str, str], lang: str) -> None:
+    """Site-config CSS selectors override the template-free values they name."""
+    if doc.root is None:
+        return
+    from lxml.cssselect import CSSSelector
+
+    for name, css in selectors.items():
+        try:
+            found = CSSSelector(css)(doc.root)
+        except Exception as exc:  # cssselect raises its own SelectorError family
+            log.warning("bad selector for %s: %s (%s)", name, css, exc)
+            continue
+        if not found:
+            continue
+        value = " ".join(found[0].text_content().split())
+        if name == "title":
+            f.title = value
+        elif name == "vendor":
+            f.vendor = clean_handle(value) or f.vendor
+        elif name == "price":
+            price, prices, _ = choose_price([Line(value)], lang, 0)
+            if price:
+                f.price, f.prices, f.price_reason = price, prices, "site selector"
+        elif name == "ships_from":
+            places = split_countries(value)
+            f.ships_from = places[0] if places else f.ships_from
+        elif name == "ships_to":
+            f.ships_to = split_countries(value) or f.ships_to
+        elif name == "category":
+            f.category = value
+        elif name == "description":
+            f.description = value
+        f.rules[name] = "selector"
+
+
+_CATEGORY_HREF = re.compile(r"categor|[?&](?:cid|csid|cat|category_id)=|/c/\d", re.IGNORECASE)
+
+
+def _card_listings(doc: Document, site: str, lang: str, started: float) -> list[Listing]:
+    out: list[Listing] = []
+    exclude = logged_in_users(doc)
+    for title, url, card in find_cards(doc.root, doc.meta.get("__base__", "")):
+        if time.monotonic() - started > TIME_BUDGET_S:
+            break
+        f = Fields(title=title)
+        vendors = [clean_handle(h.value) for h in find_labelled(card.lines, "vendor")]
+        f.vendor = next((v for v in vendors if v and v.casefold() not in exclude), "") or vendor_from_links(card.links, exclude)
+        f.price, f.prices, f.price_reason = choose_price(card.lines, lang, 0)
+        text = "\n".join(line.text for line in card.lines)
+        for name in ("ships_from", "ships_to"):
+            for hit in find_labelled(card.lines, name):
+                places = split_countries(hit.value)
+                if places:
+                    if name == "ships_from":
+                        f.ships_from = places[0]
+                    else:
+                        f.ships_to = places
+                    break
+        products = find_products(title, lang)
+        crumbs = [t for t, h in card.links if _CATEGORY_HREF.search(h) and 1 < len(t) < 50]
+        f.category = " > ".join(dict.fromkeys(crumbs)) or classify_category(title, products)
+        out.append(_make_listing(f, site, url, lang, Entities(), products, title + "\n" + text))
+    return out
+
+
+def extract_html(html: str | bytes, *, source: str = "", url: str = "", site: str = "",
+                 selectors: dict[str, str] | None = None) -> Extraction:
+    """Extract one HTML page. Never raises on content (see the module docstring)."""
+    started = time.monotonic()
+    text, notes = _decode(html)
+    if _looks_binary(text):
+        return Extraction(source=source, lang="", page_type="other", url=url, site=site,
+                          notes=(*notes, "binary input"))
+    try:
+        doc = parse_html(text, url)
+    except Exception:  # the parser is a boundary with C code: any failure makes an 'other' page
+        log.exception("html parse failed for %s", source or url)
+        return Extraction(source=source, lang="", page_type="other", url=url, site=site, notes=(*notes, "parse failed"))
+    doc.meta["__base__"] = url
+    body = doc.text[:MAX_TEXT_CHARS]
+    lang = detect_lang(body)
+    entities = find_entities(body)
+    links = tuple(dict.fromkeys(h for _, h in doc.links))[:2000]
+    listings: list[Listing] = []
+    page_type = "other"
+    fields = main_fields(doc, lang)
+    if selectors:
+        _apply_selectors(doc, fields, selectors, lang)
+    cards = _card_listings(doc, site, lang, started)
+    products = find_products(fields.title, lang) if fields.title else ()
+    profile_handle = handle_from_url(url) if url else ""
+    if profile_handle and fields.rules.get("vendor") != "profile title":
+        fields.vendor, fields.rules["vendor"] = profile_handle, "profile url"
+    if fields.rules.get("vendor") in ("profile title", "profile url"):
+        page_type = "vendor"
+        fields.price, fields.prices, fields.price_reason = None, (), ""
+        listings = [replace(c, vendor=c.vendor or fields.vendor, vendor_id=c.vendor_id or normalise_vendor(fields.vendor))
+                    for c in cards]
+        if not listings:
+            listings = [_make_listing(fields, site, url, lang, entities, (), "")]
+    elif len(cards) >= 3 and not ("selector" in fields.rules.values() and fields.price):
+        page_type, listings = "index", cards
+    elif fields.price and fields.title and fields.vendor:
+        page_type = "listing"
+        fields.category = fields.category or classify_category(fields.title, products)
+        listings = [_make_listing(fields, site, url, lang, entities, products, fields.title)]
+    elif fields.vendor and _is_profile(doc, fields):
+        page_type = "vendor"
+        fields.price, fields.prices, fields.price_reason = None, (), ""
+        listings = [_make_listing(fields, site, url, lang, entities, (), "")]
+    elif fields.price and fields.title:
+        page_type = "listing"
+        listings = [_make_listing(fields, site, url, lang, entities, products, fields.title)]
+    all_products = _merge_products(products, *(c.products for c in listings))
+    return Extraction(source=source, lang=lang, page_type=page_type, listings=tuple(listings),
+                      products=all_products, entities=entities, links=links, url=url, site=site,
+                      notes=tuple(notes))
+
+
+_PROFILE_WORDS = re.compile(r"profile|profiel|profil|perfil|vendor|seller|verkoper|vendeur|vendedor|"
+                            r"store|feedback|member since|lid sinds|membre depuis|miembro desde", re.IGNORECASE)
+
+
+def _is_profile(doc: Document, f: Fields) -> bool:
+    if f.rules.get("vendor") == "profile title":
+        return True
+    head = " ".join([doc.title, *[ln.text for ln in doc.lines if ln.heading][:40]])
+    return bool(_PROFILE_WORDS.search(head)) or f.vendor.casefold() in doc.title.casefold()
+
+
+def _merge_products(*groups: tuple[Product, ...]) -> tuple[Product, ...]:
+    seen: dict[tuple[str, str], Product] = {}
+    for group in groups:
+        for p in group:
+            seen.setdefault((p.name, p.category), p)
+    return tuple(seen.values())
+
+
+def extract_text(text: str, *, source: str = "", url: str = "", site: str = "") -> Extraction:
+    """Extract one text record (message, post, listing string). Never raises on content."""
+    text, notes = _decode(text)
+    text = text[:MAX_TEXT_CHARS]
+    if _looks_binary(text):
+        return Extraction(source=source, lang="", page_type="other", url=url, site=site, notes=(*notes, "binary input"))
+    lang = detect_lang(text)
+    entities = find_entities(text)
+    lines = [Line(ln.strip()) for ln in text.splitlines() if ln.strip()]
+    products = find_products(text, lang)
+    f = Fields()
+    f.price, f.prices, f.price_reason = choose_price(lines, lang, 0)
+    for hit in find_labelled(lines, "vendor"):
+        f.vendor = clean_handle(hit.value)
+        if f.vendor:
+            break
+    frm = [p for h in find_labelled(lines, "ships_from") for p in split_countries(h.value)]
+    f.ships_from = frm[0] if frm else ""
+    f.ships_to = tuple(dict.fromkeys(p for h in find_labelled(lines, "ships_to") for p in split_countries(h.value)))
+    first = lines[0].text if lines else ""
+    f.title = first[:300]
+    f.category = classify_category(text[:2000], products)
+    recruitment = score_recruitment(text)
+    listings: tuple[Listing, ...] = ()
+    if f.price or f.vendor or (f.category and len(text) < 400 and not recruitment.label):
+        listings = (_make_listing(f, site, url, lang, entities, products, text[:2000]),)
+    page_type = "listing" if listings else "channel_message"
+    post = Post(id=listing_id(site, url or source or text[:200]), site=site, url=url, channel="", author="",
+                text=text[:20000], lang=lang, entities=entities, recruitment=recruitment, products=products)
+    return Extraction(source=source, lang=lang, page_type=page_type, listings=listings, posts=(post,),
+                      products=products, entities=entities, recruitment=recruitment, url=url, site=site,
+                      notes=tuple(notes))
