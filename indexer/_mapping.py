@@ -8,6 +8,7 @@ with the same functions, so case and decoration never make backends disagree.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,6 +57,12 @@ def _same(v: str) -> str:
     return v.strip()
 
 
+def _fold(v: str) -> str:
+    """Lowercase without accents: canonical product and category names."""
+    decomposed = unicodedata.normalize("NFKD", v.strip().lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def _vendor(v: str) -> str:
     """Same rule as extractors.model.normalise_vendor (indexer must not import extractors)."""
     kept = "".join(ch for ch in v.casefold() if ch.isalnum())
@@ -97,8 +104,8 @@ _SPECS = [
     FieldSpec("vendor_id", "keyword", _vendor),
     FieldSpec("author", "keyword", _vendor),
     FieldSpec("channel", "keyword", _lower),
-    FieldSpec("category", "keyword", _lower),
-    FieldSpec("product", "keyword", _lower),
+    FieldSpec("category", "keyword", _fold),
+    FieldSpec("product", "keyword", _fold),
     FieldSpec("ships_from", "keyword", _upper),
     FieldSpec("ships_to", "keyword", _upper),
     FieldSpec("lang", "keyword", _lower),

@@ -18,10 +18,11 @@ from typing import Any
 import tantivy
 
 from . import _aggs
+from ._analysis import analyzers
 from ._base import SearchResult
 from ._mapping import FIELDS, MAPPING_VERSION, prepare, resolve_field
 from ._plan import compile_query
-from ._tantivy_render import SOURCE_FIELD, Renderer, analyzers, build_schema
+from ._tantivy_render import SOURCE_FIELD, Renderer, build_schema
 from .exceptions import IndexerError, IndexLockedError, QueryError, SchemaError
 
 __all__ = ["TantivyBackend", "parse_sort"]

@@ -4,38 +4,13 @@ from __future__ import annotations
 
 import tantivy
 
-from ._mapping import FIELDS, LANGS
+from ._analysis import analyze, analyzer_name
+from ._mapping import FIELDS
 from ._plan import P, PAll, PBool, PKeyword, PNone, PRange, PText, PWildcard
 
-__all__ = ["SOURCE_FIELD", "analyzers", "build_schema", "render", "text_analyzer_name"]
+__all__ = ["SOURCE_FIELD", "Renderer", "build_schema", "render"]
 
 SOURCE_FIELD = "_source"
-_STEMMERS = {"en": "english", "fr": "french", "nl": "dutch", "es": "spanish"}
-#: Longest token kept (bytes); ES uses the same limit (length filter) so both drop the same.
-MAX_TOKEN = 255
-
-
-def text_analyzer_name(field: str) -> str:
-    return f"nw_{field.removeprefix('stem_')}" if field.startswith("stem_") else "nw_std"
-
-
-def _analyzer(lang: str | None) -> tantivy.TextAnalyzer:
-    b = (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(MAX_TOKEN + 1))
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.ascii_fold())
-    )
-    if lang is not None:
-        b = b.filter(tantivy.Filter.stemmer(_STEMMERS[lang]))
-    return b.build()
-
-
-def analyzers() -> dict[str, tantivy.TextAnalyzer]:
-    """Analyzer name -> analyzer; register all of them on every Index object opened."""
-    out = {"nw_std": _analyzer(None)}
-    out.update({f"nw_{lang}": _analyzer(lang) for lang in LANGS})
-    return out
 
 
 def build_schema() -> tantivy.Schema:
@@ -43,7 +18,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_bytes_field(SOURCE_FIELD, stored=True)
     for spec in FIELDS.values():
         if spec.kind == "text":
-            sb.add_text_field(spec.name, tokenizer_name=text_analyzer_name(spec.name))
+            sb.add_text_field(spec.name, tokenizer_name=analyzer_name(spec.name))
         elif spec.kind == "keyword":
             sb.add_text_field(spec.name, tokenizer_name="raw", fast=True)
         elif spec.kind == "number":
@@ -68,11 +43,10 @@ def _regex(pattern: str) -> str:
 
 
 class Renderer:
-    """Renders plans for one schema; analysers are shared with the index's tokenizers."""
+    """Renders plans for one schema (analysis: indexer._analysis, as the tokenizers)."""
 
     def __init__(self, schema: tantivy.Schema) -> None:
         self.schema = schema
-        self.analyzers = analyzers()
 
     def render(self, p: P) -> tantivy.Query:
         Q, Occur = tantivy.Query, tantivy.Occur
@@ -117,7 +91,7 @@ class Renderer:
         raise AssertionError(f"unknown plan node {p!r}")
 
     def _text(self, field: str, text: str, slop: int) -> tantivy.Query:
-        tokens = self.analyzers[text_analyzer_name(field)].analyze(text)
+        tokens = analyze(field, text)
         if not tokens:
             return tantivy.Query.empty_query()
         if len(tokens) == 1:
