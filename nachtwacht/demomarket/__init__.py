@@ -18,11 +18,17 @@ Ground truth (``DemoWorld.truth``), all plain JSON-able data:
 - ``posts``: site, path, thread, post_id, author, posted_at (ISO), posted_shown,
   lang, text (own text, quotes excluded), quoted, recruitment (bool), kind.
 - ``onions``: site, path, address, valid.  ``traps``: site, kind, path (+ details).
+- ``threads``: site, path, id, board, title, kind, lang, pages, post_count.
+- ``sites``: template, mirrors[], patterns {page type: path regex}.
 - ``rates``: the fixed exchange rates used for derived prices.
+
+``save_world(world, dir)`` writes the static pages and ``truth.json`` (rows get a
+``file`` key); ``python -m nachtwacht.demomarket`` serves the world (or ``--save DIR``).
 """
 
 from __future__ import annotations
 
+from ._export import save_world
 from ._server import DemoServer
 from ._site import DemoSite
 from ._world import DemoWorld, generate, serve_world
@@ -35,5 +41,6 @@ __all__ = [
     "DemoSite",
     "DemoWorld",
     "generate",
+    "save_world",
     "serve_world",
 ]

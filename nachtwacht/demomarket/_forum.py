@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -159,8 +159,26 @@ def _thread(rng: random.Random, tid: int, board: str, kind: str, langs: tuple[st
     return ThreadRec(tid, board, title, kind, lang, tuple(posts))
 
 
-def build_threads(seed: int) -> list[ThreadRec]:
-    """All threads of the forum for ``seed``, ids ascending."""
+MIRROR_TALK = {"nl": "Mirror werkt weer: {onion}", "en": "Working mirror: {onion}",
+               "fr": "Miroir qui marche : {onion}", "es": "Espejo que funciona: {onion}",
+               "mixed": "mirror werkt, c'est bon: {onion}"}
+
+
+def _with_onions(rng: random.Random, threads: list[ThreadRec], onions: list[str]) -> list[ThreadRec]:
+    """Drop each onion address into one market-talk post (same seed, same posts)."""
+    candidates = [(ti, pi) for ti, t in enumerate(threads) for pi, p in enumerate(t.posts)
+                  if p.kind in ("drug_talk", "drug_sale")]
+    chosen = rng.sample(candidates, min(len(onions), len(candidates)))
+    rebuilt = [list(t.posts) for t in threads]
+    for (ti, pi), onion in zip(sorted(chosen), onions, strict=False):
+        post = rebuilt[ti][pi]
+        line = MIRROR_TALK.get(post.lang, MIRROR_TALK["en"]).format(onion=onion)
+        rebuilt[ti][pi] = replace(post, text=f"{post.text} {line}")
+    return [replace(t, posts=tuple(posts)) for t, posts in zip(threads, rebuilt, strict=True)]
+
+
+def build_threads(seed: int, onions: list[str] | None = None) -> list[ThreadRec]:
+    """All threads of the forum for ``seed``, ids ascending; ``onions`` are mentioned in posts."""
     rng = random.Random(f"{seed}:forum")
     threads: list[ThreadRec] = []
     tid, pid = 3000, 90000
@@ -174,7 +192,7 @@ def build_threads(seed: int) -> list[ThreadRec]:
             thread = _thread(rng, tid, slug, kind, langs, start, pid)
             pid += len(thread.posts) + rng.randrange(0, 4)
             threads.append(thread)
-    return threads
+    return _with_onions(rng, threads, onions or [])
 
 
 def _layout(title: str, body: str, crumbs: str = "") -> str:
@@ -215,9 +233,13 @@ def _post_html(post: PostRec) -> str:
     )
 
 
-def build_forum(seed: int) -> tuple[DemoSite, dict[str, list[dict[str, Any]]]]:
-    """The forum site and its ground truth rows (``threads`` and ``posts``)."""
-    threads = build_threads(seed)
+def build_forum(seed: int, onions: list[str] | None = None) -> tuple[DemoSite, dict[str, list[dict[str, Any]]]]:
+    """The forum site and its ground truth rows (``threads`` and ``posts``).
+
+    ``onions`` (e.g. market mirrors, some deliberately corrupted) are each mentioned in one
+    post; the caller knows their validity.
+    """
+    threads = build_threads(seed, onions)
     site = DemoSite(name="forum", lang="nl", query_keys=("page",), page_param="page")
     truth: dict[str, list[dict[str, Any]]] = {"threads": [], "posts": []}
     board_rows = []

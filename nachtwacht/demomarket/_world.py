@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _mercado, _noordzee
+from ._crypto import KeyStream, corrupt, onion_v3
 from ._forum import build_forum
 from ._hostile import BIG_PAGE_BYTES
 from ._market import ListingRec, MarketContent, VendorRec, build_market
@@ -16,6 +17,14 @@ from ._vocab import BTC_USD, CATEGORY_BY_KEY, EUR_USD, XMR_USD
 __all__ = ["DemoWorld", "generate", "serve_world"]
 
 SITE_NAMES = ("noordzee", "mercado", "forum")
+
+PATTERNS = {
+    "noordzee": {"home": r"/", "index": r"/categorie/[a-z-]+(\?pagina=\d+)?", "listing": r"/product/\d+",
+                 "vendor": r"/verkoper/[A-Za-z0-9_]+", "archive": r"/oud/\d+"},
+    "mercado": {"home": r"/", "index": r"/c/[a-z-]+/\d+", "listing": r"/item\.php\?id=\d+",
+                "vendor": r"/seller/[A-Za-z0-9_]+", "archive": r"/legacy/\d+"},
+    "forum": {"home": r"/", "board": r"/board/[a-z-]+(\?page=\d+)?", "thread": r"/thread/\d+(\?page=\d+)?"},
+}
 
 _TEMPLATES = {
     "noordzee": {"module": _noordzee, "template": "A", "malformed": "/oud/{id}",
@@ -111,7 +120,8 @@ def _market_truth(content: MarketContent, truth: dict[str, Any]) -> None:
         {"site": site, "kind": "redirect_loop", "path": spec["loop"][0], "paths": spec["loop"]},
         {"site": site, "kind": "login_wall", "path": spec["wall"][0], "location": spec["wall"][1]},
     ]
-    truth["sites"][site] = {"template": spec["template"], "mirrors": list(content.mirrors)}
+    truth["sites"][site] = {"template": spec["template"], "mirrors": list(content.mirrors),
+                            "patterns": PATTERNS[site]}
 
 
 def _vendor_links(truth: dict[str, Any]) -> list[dict[str, Any]]:
@@ -143,9 +153,19 @@ def generate(seed: int = 7) -> DemoWorld:
         world.sites[name] = builder(content, seed)
         _market_truth(content, truth)
     truth["vendor_links"] = _vendor_links(truth)
-    world.sites["forum"], forum_truth = build_forum(seed)
+    ks = KeyStream(seed, "forum-onions")
+    onions = [(m, True) for name in ("noordzee", "mercado") for m in truth["sites"][name]["mirrors"]]
+    onions += [(corrupt("onion", onions[i][0], ks), False) for i in (0, 3)] + [(onion_v3(ks), True)]
+    world.sites["forum"], forum_truth = build_forum(seed, [o for o, _ in onions])
     truth["threads"] = forum_truth["threads"]
     truth["posts"] = forum_truth["posts"]
+    truth["sites"]["forum"] = {"template": "forum", "mirrors": [], "patterns": PATTERNS["forum"]}
+    valid = dict(onions)
+    for post in truth["posts"]:
+        for onion in valid:
+            if onion in post["text"]:
+                truth["onions"].append({"site": "forum", "path": post["path"], "address": onion,
+                                        "valid": valid[onion]})
     return world
 
 

@@ -303,3 +303,28 @@ def test_every_internal_link_of_a_normal_page_resolves(world: DemoWorld) -> None
             for url in set(re.findall(r'(?:href|src)="([^"]*)"', body.decode())):
                 reply = site.resolve(html.unescape(url))
                 assert reply.status in (200, 302), (name, key, url)
+
+
+def test_site_patterns_classify_every_page(world: DemoWorld) -> None:
+    walls = {t["location"] for t in world.truth["traps"] if t["kind"] == "login_wall"}
+    for name, site in world.sites.items():
+        patterns = world.truth["sites"][name]["patterns"]
+        for key in site.pages:
+            kinds = [kind for kind, rx in patterns.items() if re.fullmatch(rx, key)]
+            assert len(kinds) == 1 or (not kinds and key in walls), (name, key, kinds)
+        for t in world.truth["listings"]:
+            if t["site"] == name:
+                kind = "archive" if t["malformed"] else "listing"
+                assert re.fullmatch(patterns[kind], t["path"])
+
+
+def test_save_world_writes_pages_and_truth(world: DemoWorld, tmp_path) -> None:
+    from nachtwacht.demomarket import save_world
+
+    root = save_world(world, tmp_path / "demo")
+    truth = json.loads((root / "truth.json").read_text(encoding="utf-8"))
+    assert len(truth["listings"]) == len(world.truth["listings"])
+    for row in truth["listings"] + truth["vendors"] + truth["posts"]:
+        assert (root / row["file"]).read_bytes() == world.sites[row["site"]].pages[row["path"]]
+    saved = sum(1 for _ in root.glob("*/*.html"))
+    assert saved == sum(len(s.pages) for s in world.sites.values())

@@ -206,3 +206,28 @@ def test_binding_a_taken_port_raises_a_clear_error(world: DemoWorld) -> None:
         DemoServerError, match="cannot serve mercado"
     ):
         DemoServer(world.sites["mercado"], port=first.port).start()
+
+
+def test_module_entry_point_serves_every_site_until_stopped() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "nachtwacht.demomarket", "--seed", "3"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        urls = {}
+        for _ in range(3):
+            line = proc.stdout.readline()
+            name, url = line.split()
+            urls[name] = url
+        assert set(urls) == {"noordzee", "mercado", "forum"}
+        for url in urls.values():
+            host, port = url.removeprefix("http://").rstrip("/").split(":")
+            conn = http.client.HTTPConnection(host, int(port), timeout=10)
+            conn.request("GET", "/")
+            assert conn.getresponse().status == 200
+            conn.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout.close()
