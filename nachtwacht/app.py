@@ -35,7 +35,16 @@ class Nachtwacht:
         jobs = [CrawlJob(site=s, job_id=job_id if job_id and len(sites) == 1 else "", via=via or "",
                          max_pages=max_pages, fresh=fresh) for s in sites]
         return run_crawls(jobs, data_dir=self.data_dir, tor_socks=tor_socks, tor_control=tor_control,
-                          backend=self.backend_settings, progress=progress, overrides=overrides)
+                          backend=self.backend_settings, progress=progress,
+                          overrides={**self.alert_settings(), **(overrides or {})})
+
+    def alert_settings(self) -> dict[str, Any]:
+        """Scrapy settings that turn on alerting (issue 6) with the rules in `config/alerts/`."""
+        from crawlers import settings as crawl_defaults
+
+        return {"EXTENSIONS": {**crawl_defaults.EXTENSIONS, "nachtwacht.alerts.extension.AlertExtension": 600},
+                "NACHTWACHT_ALERT_RULES": [str(app_settings.config_dir() / "alerts")],
+                "NACHTWACHT_ALERT_DATA": str(self.data_dir)}
 
     # --- reading -------------------------------------------------------------------------------
     def _reader(self) -> Any:
