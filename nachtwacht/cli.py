@@ -202,6 +202,12 @@ def _register_optional() -> None:
         app.add_typer(tor_app, name="tor")
     except ImportError:
         pass
+    try:
+        from nachtwacht.commands.alerts import alerts_app
+
+        app.add_typer(alerts_app, name="alerts")
+    except ImportError:
+        pass
 
 
 _register_optional()

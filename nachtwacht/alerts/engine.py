@@ -115,6 +115,7 @@ class AlertEngine:
                 logger.exception("an alert_raised plugin failed on alert %s", saved.id)
             if saved.delivery == "pending" and self.dispatcher is not None:
                 self.dispatcher.submit(payload, channels)
+        stored = [self.store.get(e.id) for e in stored if e.id is not None]  # with folded-in repeats
         self.raised += stored
         if stored:
             logger.info("%d alert(s) raised: %s", len(stored), ", ".join(sorted({e.type for e in stored})))
