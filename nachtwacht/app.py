@@ -69,3 +69,56 @@ class Nachtwacht:
         finally:
             backend.close()
         return sorted(result.hits, key=lambda v: (-int(v.get("listing_count", 0)), v.get("vendor_id", "")))
+
+    # --- API and web UI (issue 7) --------------------------------------------------------------
+    def _read(self, fn: Callable[[Any], Any]) -> Any:
+        backend = self._reader()
+        try:
+            return fn(backend)
+        finally:
+            backend.close()
+
+    def search_sorted(self, query: str, *, kind: str | None = "listing", limit: int = 20,
+                      offset: int = 0, sort: str | None = None) -> Any:
+        """`search` with an optional sort (`field`, `-field`, `field:desc`)."""
+        return self._read(lambda b: b.search(query, kind=kind, limit=limit, offset=offset, sort=sort))
+
+    def document(self, doc_id: str) -> dict[str, Any]:
+        """One stored document by id; raises NotFound."""
+        from nachtwacht.exceptions import NotFound
+
+        doc = self._read(lambda b: b.get(doc_id))
+        if doc is None:
+            raise NotFound(f"no document {doc_id!r}")
+        return doc
+
+    def vendor(self, vendor_id: str) -> dict[str, Any]:
+        """A vendor profile by normalised id (with or without the `vendor:` prefix); raises NotFound."""
+        return self.document(vendor_id if vendor_id.startswith("vendor:") else f"vendor:{vendor_id}")
+
+    def price_history(self, listing_id: str, *, limit: int = 1000) -> list[dict[str, Any]]:
+        """Observations of a listing, oldest first."""
+        escaped = listing_id.replace("\\", "\\\\").replace('"', '\\"')
+        result = self._read(lambda b: b.search(f'listing_id:"{escaped}"', kind="observation",
+                                                limit=limit, sort="seen"))
+        return result.hits
+
+    def aggregate(self, request: dict[str, Any], *, query: str = "*", kind: str | None = None) -> dict[str, Any]:
+        """ES-style aggregations over the documents matching `query`."""
+        return self._read(lambda b: b.aggregate(request, query=query, kind=kind))
+
+    def export(self, query: str, *, kind: str | None = "listing", limit: int = 100_000) -> list[dict[str, Any]]:
+        """Every matching stored document (at most `limit`), for CSV/JSON exports."""
+        def scan(b: Any) -> list[dict[str, Any]]:
+            out = []
+            for doc in b.scan(query, kind=kind):
+                out.append(doc)
+                if len(out) >= limit:
+                    break
+            return out
+
+        return self._read(scan)
+
+    def index_health(self) -> dict[str, Any]:
+        """Backend name, status and document count."""
+        return self._read(lambda b: b.health())

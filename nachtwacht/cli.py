@@ -208,6 +208,16 @@ def _register_optional() -> None:
         app.add_typer(alerts_app, name="alerts")
     except ImportError:
         pass
+    try:
+        from nachtwacht.commands.audit import audit_app
+        from nachtwacht.commands.serve import serve
+        from nachtwacht.commands.users import users_app
+
+        app.command("serve")(serve)
+        app.add_typer(users_app, name="users")
+        app.add_typer(audit_app, name="audit")
+    except ImportError:
+        pass
 
 
 _register_optional()

@@ -1,0 +1,105 @@
+"""Reads of intelligence, each preceded by its audit record (no record, no read).
+
+The API routes and the web views both come through here, so a search is audited the same
+way whichever door it used. Calls go to `Nachtwacht` methods only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nachtwacht.exceptions import NotFound
+
+from ._context import Principal, Services
+
+__all__ = ["FACETS", "document", "export", "facets", "listing_view", "search", "trends", "vendor_view"]
+
+#: facet name -> index field (analyst names, as the query language accepts them)
+FACETS = {"market": "site", "category": "category", "product": "product", "country": "ships_from",
+          "vendor": "vendor_id"}
+
+
+def _audit(svc: Services, who: Principal, action: str, target: str, **details: Any) -> None:
+    svc.audit.append(actor=who.username, role=who.user.role, action=action, target=target,
+                     case_ref=who.case_ref, details={"via": who.via, **details})
+
+
+def search(svc: Services, who: Principal, query: str, *, kind: str | None, limit: int, offset: int,
+           sort: str | None = None) -> Any:
+    _audit(svc, who, "search", query, kind=kind, limit=limit, offset=offset, sort=sort)
+    return svc.nw.search_sorted(query, kind=kind, limit=limit, offset=offset, sort=sort)
+
+
+def facets(svc: Services, who: Principal, query: str, *, kind: str | None = "listing",
+           size: int = 10) -> dict[str, list[dict[str, Any]]]:
+    """Term counts per facet for the documents matching `query` (part of the audited search)."""
+    request = {name: {"terms": {"field": field, "size": size}} for name, field in FACETS.items()}
+    result = svc.nw.aggregate(request, query=query, kind=kind)
+    return {name: [{"value": b["key"], "count": b["doc_count"]} for b in result[name]["buckets"]]
+            for name in FACETS}
+
+
+def document(svc: Services, who: Principal, doc_id: str) -> dict[str, Any]:
+    _audit(svc, who, "open", doc_id)
+    return svc.nw.document(doc_id)
+
+
+def listing_view(svc: Services, who: Principal, doc_id: str) -> dict[str, Any]:
+    """A listing with its price history (observations, oldest first)."""
+    doc = document(svc, who, doc_id)
+    history = svc.nw.price_history(doc_id) if doc.get("kind") == "listing" else []
+    return {"document": doc, "history": history}
+
+
+def _vendor_id(value: str) -> str:
+    return value.removeprefix("vendor:")
+
+
+def vendor_view(svc: Services, who: Principal, vendor_id: str) -> dict[str, Any]:
+    """A vendor profile, its linked vendors (profiles where they exist), listings and monthly activity."""
+    vid = _vendor_id(vendor_id)
+    _audit(svc, who, "open", f"vendor:{vid}")
+    profile = svc.nw.vendor(vid)
+    quoted = vid.replace("\\", "\\\\").replace('"', '\\"')
+    listings = svc.nw.search_sorted(f'vendor_id:"{quoted}"', kind="listing", limit=100)
+    activity = svc.nw.aggregate({"months": {"terms": {"field": "month", "size": 120}}},
+                                query=f'vendor_id:"{quoted}"', kind="listing")
+    months = sorted((b["key"], b["doc_count"]) for b in activity["months"]["buckets"])
+    links = []
+    for link in profile.get("links") or []:
+        other = dict(link) if isinstance(link, dict) else {"vendor_id": str(link)}
+        other["known"] = True
+        try:
+            other["profile"] = svc.nw.vendor(_vendor_id(str(other.get("vendor_id", ""))))
+        except NotFound:  # a link to a vendor not (yet) indexed is still shown
+            other["known"] = False
+        links.append(other)
+    return {"vendor": profile, "links": links, "listings": listings.hits, "listing_total": listings.total,
+            "activity": [{"month": m, "listings": c} for m, c in months]}
+
+
+def trends(svc: Services, who: Principal, query: str = "*", *, products: int = 8) -> dict[str, Any]:
+    """Listings and median EUR price per product per month; new vendors per week."""
+    _audit(svc, who, "trends", query)
+    per_product = svc.nw.aggregate({"products": {"terms": {"field": "product", "size": products}, "aggs": {
+        "months": {"terms": {"field": "month", "size": 240},
+                   "aggs": {"price": {"percentiles": {"field": "price_eur", "percents": [50]}}}}}}},
+        query=query, kind="listing")
+    series = []
+    for bucket in per_product["products"]["buckets"]:
+        points = []
+        for m in sorted(bucket["months"]["buckets"], key=lambda b: b["key"]):
+            median = next(iter(m["price"]["values"].values()), None)
+            points.append({"month": m["key"], "listings": m["doc_count"], "median_eur": median})
+        series.append({"product": bucket["key"], "listings": bucket["doc_count"], "points": points})
+    weekly = svc.nw.aggregate({"weeks": {"date_histogram": {"field": "first_seen", "fixed_interval": "7d",
+                                                            "min_doc_count": 1}}}, kind="vendor")
+    new_vendors = [{"week": b["key_as_string"][:10], "vendors": b["doc_count"]}
+                   for b in weekly["weeks"]["buckets"]]
+    return {"query": query, "products": series, "new_vendors": new_vendors}
+
+
+def export(svc: Services, who: Principal, query: str, *, kind: str | None, fmt: str,
+           limit: int) -> list[dict[str, Any]]:
+    _audit(svc, who, "export", query, kind=kind, format=fmt, limit=limit)
+    return svc.nw.export(query, kind=kind, limit=limit)
