@@ -59,6 +59,7 @@ class Limits(_Strict):
     pages: int = Field(5000, ge=1, description="pages per crawl run")
     page_size: int = Field(5_000_000, ge=1024, description="bytes; larger bodies are dropped")
     pages_per_pattern: int = Field(200, ge=1, description="pages per URL shape (trap guard)")
+    same_shape_chain: int = Field(25, ge=1, description="links in a row of one URL shape (calendars)")
     timeout: float = Field(60.0, gt=0, description="seconds per request (Tor is slow)")
 
     @field_validator("page_size", mode="before")
@@ -82,6 +83,7 @@ class SiteConfig(_Strict):
     allowed_hosts: list[str] = []
     via: Literal["tor", "direct"] = "tor"
     render: Literal["http", "js"] = "http"
+    wait_for: str = ""  # render: js only: CSS selector that must appear before the page is captured
     language: Literal["nl", "fr", "es", "en"] | None = None
     kind: Literal["market", "forum", "channel"] = "market"
     follow: list[FollowRule] = []

@@ -24,11 +24,9 @@ from extractors.model import Page
 
 __all__ = ["MarketSpider", "classify_failure"]
 
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+
 logger = logging.getLogger(__name__)
-
-# A chain of links that keep the same URL shape (pagination, calendars) longer than this is a trap.
-SAME_SHAPE_CHAIN = 25
-
 
 def classify_failure(failure: Failure) -> tuple[str, bool]:
     """(kind, permanent) of a failed request; permanent failures are not retried on resume."""
@@ -87,8 +85,8 @@ class MarketSpider(scrapy.Spider):
         self.scheduled = 0
         self._deny = [re.compile(p) for p in self.site.deny]
         self._rules = [(re.compile(r.pattern), r.page_type) for r in self.site.follow]
-        self._links = LinkExtractor(allow_domains=self.allowed_domains, unique=True,
-                                    deny_extensions=None, canonicalize=False)
+        # Host scope is checked in `_in_scope` (LinkExtractor's allow_domains misses IP hosts).
+        self._links = LinkExtractor(unique=True, deny_extensions=None, canonicalize=False)
 
     # --- start and resume ----------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
@@ -104,7 +102,8 @@ class MarketSpider(scrapy.Spider):
                 break
             yield request
 
-    def _request(self, url: str, depth: int, page_type: str | None, chain: int) -> Request | None:
+    def _request(self, url: str, depth: int, page_type: str | None, chain: int,
+                 redirects: tuple[str, ...] = ()) -> Request | None:
         if self.scheduled >= self.max_pages:
             self.crawler.stats.inc_value("crawl/deferred_by_page_limit")
             return None
@@ -116,12 +115,43 @@ class MarketSpider(scrapy.Spider):
             dont_filter=True,  # the frontier is the duplicate filter, and it survives a crash
             meta={"frontier_url": url, "depth": depth, "page_type": page_type, "chain": chain,
                   "nachtwacht_site": self.site.name, "download_maxsize": self.site.limits.page_size,
-                  "download_timeout": self.site.limits.timeout},
+                  "download_timeout": self.site.limits.timeout, "redirects": list(redirects),
+                  # redirects are followed here, through the frontier: a login wall shared by many
+                  # pages is fetched once, and a redirect loop ends at the first repeated URL
+                  "dont_redirect": True, "handle_httpstatus_list": list(REDIRECT_STATUSES)},
         )
+
+    def _redirect(self, response: Response) -> Iterator[Request]:
+        meta = response.meta
+        location = response.headers.get(b"Location", b"").decode("latin-1").strip()
+        self.frontier.mark([meta["frontier_url"]], "done", f"redirect {response.status}")
+        if not location:
+            self.crawler.stats.inc_value("crawl/error/redirect_without_location")
+            return
+        target = response.urljoin(location).split("#", 1)[0]
+        chain = [*meta.get("redirects", []), meta["frontier_url"]]
+        if target in chain or len(chain) > self.settings.getint("REDIRECT_MAX_TIMES", 5):
+            self.crawler.stats.inc_value("crawl/error/redirect_loop")
+            logger.warning("%s: redirect loop via %s", meta["frontier_url"], target)
+            return
+        if not self._in_scope(target) or self._match(target) is False:
+            self.crawler.stats.inc_value("crawl/redirect_out_of_scope")
+            return
+        if self.frontier.add(target, depth=meta["depth"], page_type=meta.get("page_type"),
+                             parent=response.url, chain=meta.get("chain", 0)):
+            request = self._request(target, meta["depth"], meta.get("page_type"), meta.get("chain", 0),
+                                    tuple(chain))
+            if request is not None:
+                yield request
+        else:
+            self.crawler.stats.inc_value("crawl/redirect_to_known")
 
     # --- responses -----------------------------------------------------------------------------
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         meta = response.meta
+        if response.status in REDIRECT_STATUSES:
+            yield from self._redirect(response)
+            return
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         page = Page(
             url=response.url,
@@ -153,14 +183,14 @@ class MarketSpider(scrapy.Spider):
         parent_shape = url_shape(response.url)
         for link in links:
             url = link.url.split("#", 1)[0]
-            if urlsplit(url).scheme not in ("http", "https"):
+            if not self._in_scope(url):
                 continue
             page_type = self._match(url)
             if page_type is False:
                 continue
             link_chain = chain + 1 if url_shape(url) == parent_shape else 0
             state = "pending"
-            if link_chain >= SAME_SHAPE_CHAIN or \
+            if link_chain >= self.site.limits.same_shape_chain or \
                     self.frontier.shape_count(url) >= self.site.limits.pages_per_pattern:
                 state = "trap"
             if not self.frontier.add(url, depth=depth + 1, page_type=page_type or None,
@@ -172,6 +202,12 @@ class MarketSpider(scrapy.Spider):
             request = self._request(url, depth + 1, page_type or None, link_chain)
             if request is not None:
                 yield request
+
+    def _in_scope(self, url: str) -> bool:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        return parts.scheme in ("http", "https") and any(
+            host == allowed or host.endswith("." + allowed) for allowed in self.allowed_domains)
 
     def _match(self, url: str) -> str | bool | None:
         """The page type hint of the first follow rule matching `url`; False when not to follow."""

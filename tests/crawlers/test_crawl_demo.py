@@ -66,7 +66,8 @@ def test_no_page_is_fetched_twice(crawled):
 
 def test_calendar_trap_is_cut_off(crawled):
     calendar = [path for path in crawled["hits"] if path.startswith("/agenda/")]
-    assert 0 < len(calendar) <= 2 * 25 + 2
+    # the chain guard (10 links in a row of one shape) cuts it off in both directions
+    assert 0 < len(calendar) <= 2 * 10 + 2
     assert crawled["summary"]["frontier"].get("trap", 0) >= 1
 
 
