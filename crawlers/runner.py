@@ -51,6 +51,7 @@ def crawl_settings(site: SiteConfig, *, data_dir: Path, via: str, tor_socks: lis
     job_values: dict[str, Any] = {
         "NACHTWACHT_VIA": via,
         "NACHTWACHT_BACKEND": backend or {"backend": "embedded", "data_dir": str(data_dir)},
+        "NACHTWACHT_DATA_DIR": str(data_dir),  # evidence goes to <data_dir>/evidence/<job_id>/
         "CONCURRENT_REQUESTS_PER_DOMAIN": site.politeness.concurrency,
         "CONCURRENT_REQUESTS": max(site.politeness.concurrency, 1),
         "DOWNLOAD_DELAY": site.politeness.delay,
@@ -60,6 +61,10 @@ def crawl_settings(site: SiteConfig, *, data_dir: Path, via: str, tor_socks: lis
         "DEPTH_LIMIT": 0,  # the spider enforces the site's depth through the frontier
         "LOG_FILE": None,
     }
+    if site.render == "js":  # one shared Chromium; non-browser requests keep the Tor handler
+        from crawlers.render.launch import browser_settings
+
+        job_values.update(browser_settings(settings.getdict("DOWNLOAD_HANDLERS").get("http")))
     if tor_socks is not None:
         job_values["NACHTWACHT_TOR_SOCKS"] = list(tor_socks)
     if tor_control is not None:

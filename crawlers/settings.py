@@ -54,6 +54,19 @@ DOWNLOADER_MIDDLEWARES["crawlers.middlewares.evidence.EvidenceMiddleware"] = 950
 NACHTWACHT_EVIDENCE = True  # False only for throw-away test crawls: pages then carry no evidence
 NACHTWACHT_EVIDENCE_WARC_SIZE = 100_000_000  # bytes of gzip per WARC file before rotating
 NACHTWACHT_OPERATOR = ""  # who runs the crawl, for the custody log; default env NACHTWACHT_OPERATOR or OS user
+# JS pages (`render: js` sites; the runner sets NACHTWACHT_RENDER and the shared browser handler).
+DOWNLOADER_MIDDLEWARES["crawlers.render.middleware.BrowserRouteMiddleware"] = 745  # after Tor (740)
+# Queue/challenge pages are retried, then dropped; login walls dropped: never indexed.
+DOWNLOADER_MIDDLEWARES["crawlers.render.interstitial.InterstitialMiddleware"] = 560  # decoded bodies
+NACHTWACHT_RENDER = "http"  # "js" for a render: js site (set per crawl by crawlers.runner)
+NACHTWACHT_RENDER_TIMEOUT = 60.0  # seconds per browser page: navigation, waits, screenshot together
+NACHTWACHT_BROWSER_SOCKS: list[str] = []  # Tor SocksPorts for browser contexts (one context each); default NACHTWACHT_TOR_SOCKS
+NACHTWACHT_BROWSER_MAX_CONTEXTS = 4  # browser contexts alive at once (memory bound)
+NACHTWACHT_BROWSER_PAGES_PER_CONTEXT = 2  # open tabs per context (memory bound)
+NACHTWACHT_BROWSER_EXECUTABLE = "/usr/bin/chromium"  # Debian's Chromium; browsers are never downloaded
+NACHTWACHT_INTERSTITIAL_RETRIES = 3  # retries of a queue/"please wait" page before giving up on it
+NACHTWACHT_INTERSTITIAL_WAIT = 5.0  # seconds before a retry when the page does not say
+NACHTWACHT_INTERSTITIAL_MAX_WAIT = 60.0  # seconds: cap on Retry-After / meta refresh waits
 
 ITEM_PIPELINES = {
     "crawlers.pipelines.ExtractPipeline": 300,

@@ -84,6 +84,7 @@ class SiteConfig(_Strict):
     via: Literal["tor", "direct"] = "tor"
     render: Literal["http", "js"] = "http"
     wait_for: str = ""  # render: js only: CSS selector that must appear before the page is captured
+    wait_for: str = ""  # render: js only: CSS selector that must appear before the page is captured
     language: Literal["nl", "fr", "es", "en"] | None = None
     kind: Literal["market", "forum", "channel"] = "market"
     follow: list[FollowRule] = []
