@@ -30,8 +30,8 @@ SHORT_PAGE = 1500  # characters of visible text: longer pages are content, whate
 _QUEUE = re.compile(
     r"please wait|you are (?:now )?in (?:the )?(?:queue|line)|queue position|position in (?:the )?queue"
     r"|waiting room|just a moment|checking your browser|ddos[- ]?(?:protection|guard)|anti-?ddos"
-    r"|verifying (?:that )?you are (?:a )?human|endgame|wachtrij|even geduld|een ogenblik"
-    r"|veuillez patienter|file d'attente|un instant|por favor,? espere|cola de espera|un momento",
+    r"|verifying (?:that )?you are (?:a )?human|endgame|wachtrij|even geduld"
+    r"|veuillez patienter|file d'attente|por favor,? espere|cola de espera",
     re.IGNORECASE)
 _CHALLENGE = re.compile(r"captcha|solve the (?:puzzle|challenge)|i am not a robot|prove you are human",
                         re.IGNORECASE)
