@@ -91,15 +91,30 @@ def _contact(rng: random.Random, name: str) -> str:
                        "Signal/Session in bio", f"tg @{low}_work", f"Threema {low[:4].upper()}{rng.randrange(1000, 9999)}"))
 
 
-def _fill(rng: random.Random, kind: str, lang: str, author: str, contact: str | None) -> str:
-    text = rng.choice(TEXTS[kind].get(lang) or TEXTS[kind]["en"])
-    slot_lang = lang if lang in SLOTS["city"] else "en"
-    return text.format(
+def _fill(rng: random.Random, kind: str, lang: str, author: str, contact: str | None,
+          used: set[str]) -> tuple[str, str]:
+    """A text of ``kind``, preferring templates not yet used in the thread: (text, lang).
+
+    When every template of ``lang`` is used, code-mixed posts borrow from nl/en/fr and
+    the others from "mixed"/"en", so a long thread does not repeat itself.
+    """
+    fallback = ("nl", "en", "fr") if lang == "mixed" else ("mixed", "en")
+    for pool_lang in (lang, *fallback):
+        pool = [t for t in TEXTS[kind].get(pool_lang, ()) if t not in used]
+        if pool:
+            break
+    else:
+        pool_lang, pool = lang, list(TEXTS[kind].get(lang) or TEXTS[kind]["en"])
+    template = rng.choice(pool)
+    used.add(template)
+    slot_lang = pool_lang if pool_lang in SLOTS["city"] else "en"
+    text = template.format(
         port=rng.choice(SLOTS["port"][slot_lang]), city=rng.choice(SLOTS["city"][slot_lang]),
         amount=rng.choice(AMOUNTS["amount"]), small=rng.choice(AMOUNTS["small"]),
         big=rng.choice(AMOUNTS["big"]), emoji=rng.choice(EMOJI),
         contact=contact or _contact(rng, author),
     )
+    return text, pool_lang
 
 
 def _pick(rng: random.Random, pairs: tuple[tuple[str, float], ...]) -> str:
@@ -129,6 +144,7 @@ def _thread(rng: random.Random, tid: int, board: str, kind: str, langs: tuple[st
     iso = tid % 2 == 0
     count = rng.randrange(3, 26)
     posts: list[PostRec] = []
+    used: set[str] = set()
     moment = start
     for n in range(count):
         if n == 0:
@@ -145,7 +161,7 @@ def _thread(rng: random.Random, tid: int, board: str, kind: str, langs: tuple[st
                 author = rng.choice([a for a in AUTHORS if a != opener])
         plang = lang if n == 0 or rng.random() < 0.9 else rng.choice(("mixed", "en"))
         contact = recruiter_contact if author == opener and kind == "recruitment" else None
-        text = _fill(rng, pkind, plang, author, contact)
+        text, plang = _fill(rng, pkind, plang, author, contact, used)
         quote = None
         if posts and rng.random() < 0.35:
             target = posts[0] if rng.random() < 0.6 else rng.choice(posts)
