@@ -182,7 +182,7 @@ def unit_label(unit: str, qty: float, lang: str) -> str:
     if lang != "en":
         num = num.replace(".", ",")
     if unit == "g":
-        word = {"nl": " gram", "en": "g", "fr": "g", "es": " gramos"}[lang]
+        word = {"nl": " gram", "en": "g", "fr": "g", "es": " gramo" if qty == 1 else " gramos"}[lang]
         return f"{num}{word}"
     if unit == "pill":
         word = {"nl": "pillen", "en": "pills", "fr": "cachets", "es": "pastillas"}[lang]
