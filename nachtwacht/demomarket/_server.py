@@ -24,6 +24,7 @@ _MAX_BODY = 1 << 20  # request bodies (login form posts) are read and dropped up
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: loopback benchmarks need it
+    timeout = 120  # an idle keep-alive connection frees its thread after two minutes
     disable_nagle_algorithm = True  # headers and body are separate writes: no 40 ms ACK stalls
     server_version = "nginx"
     sys_version = ""
@@ -70,7 +71,7 @@ class _Handler(BaseHTTPRequestHandler):
     def handle_one_request(self) -> None:
         try:
             super().handle_one_request()
-        except (ConnectionResetError, BrokenPipeError):
+        except (ConnectionResetError, BrokenPipeError, TimeoutError):
             self.close_connection = True  # the client went away (e.g. size limit hit)
 
 
