@@ -29,21 +29,31 @@ class Nachtwacht:
               job_id: str | None = None, fresh: bool = False, tor_socks: list[str] | None = None,
               tor_control: list[str] | None = None,
               progress: Callable[[str, dict[str, Any]], None] | None = None,
-              overrides: dict[str, Any] | None = None) -> list[CrawlSummary]:
-        """Crawl the sites (concurrently, one process) into this data directory's index."""
+              overrides: dict[str, Any] | None = None, case: str | None = None) -> list[CrawlSummary]:
+        """Crawl the sites (concurrently, one process) into this data directory's index.
+
+        Refused (LegalBasisError) unless `case` (or setting/env NACHTWACHT_CASE) names a registered,
+        unexpired legal basis, or config/rights.yaml exempts every site (issue 11).
+        """
+        from nachtwacht.rights import crawl_settings as rights_settings
+
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        rights = rights_settings(self.data_dir, sites, case=case, overrides=overrides)
         jobs = [CrawlJob(site=s, job_id=job_id if job_id and len(sites) == 1 else "", via=via or "",
                          max_pages=max_pages, fresh=fresh) for s in sites]
         return run_crawls(jobs, data_dir=self.data_dir, tor_socks=tor_socks, tor_control=tor_control,
                           backend=self.backend_settings, progress=progress,
-                          overrides={**self.alert_settings(), **(overrides or {})})
+                          overrides={**self.alert_settings(), **(overrides or {}), **rights})
 
     def alert_settings(self) -> dict[str, Any]:
         """Scrapy settings that turn on alerting (issue 6) with the rules in `config/alerts/`."""
         from crawlers import settings as crawl_defaults
 
+        rules = [str(app_settings.config_dir() / "alerts")]
+        if (self.data_dir / "watchlists").is_dir():  # imported partner watch lists (issue 11)
+            rules.append(str(self.data_dir / "watchlists"))
         return {"EXTENSIONS": {**crawl_defaults.EXTENSIONS, "nachtwacht.alerts.extension.AlertExtension": 600},
-                "NACHTWACHT_ALERT_RULES": [str(app_settings.config_dir() / "alerts")],
+                "NACHTWACHT_ALERT_RULES": rules,
                 "NACHTWACHT_ALERT_DATA": str(self.data_dir)}
 
     # --- reading -------------------------------------------------------------------------------
@@ -122,3 +132,57 @@ class Nachtwacht:
     def index_health(self) -> dict[str, Any]:
         """Backend name, status and document count."""
         return self._read(lambda b: b.health())
+
+    def vendor_links(self, vendor_id: str) -> list[dict[str, Any]]:
+        """Cross-market links of a vendor found by alerting (other vendor, reasons, confidence)."""
+        import json
+
+        from nachtwacht.alerts.state import State
+
+        state = State(self.data_dir)
+        try:
+            rows = state.links(vendor_id)
+        finally:
+            state.close()
+        out = []
+        for row in rows:
+            reasons = json.loads(row["reasons"]) if isinstance(row["reasons"], str) else row["reasons"]
+            out.append({"vendor_id": row["b"] if row["a"] == vendor_id else row["a"],
+                        "confidence": row["confidence"], "reasons": reasons,
+                        "reason": ", ".join(r["reason"] for r in reasons),
+                        "evidence": "; ".join(str(r["evidence"]) for r in reasons)})
+        return out
+
+    def _alerts(self, fn: Callable[[Any], Any]) -> Any:
+        from nachtwacht.alerts.store import EventStore
+
+        store = EventStore(self.data_dir)
+        try:
+            return fn(store)
+        finally:
+            store.close()
+
+    def alerts(self, *, status: str | None = None, type: str | None = None, severity: str | None = None,
+               open_only: bool = False, limit: int = 100) -> list[dict[str, Any]]:
+        """Alert events, newest first."""
+        return self._alerts(lambda s: [e.to_dict() for e in s.list(
+            status=status, type=type, severity=severity, open_only=open_only, limit=limit)])
+
+    def alert(self, event_id: int) -> dict[str, Any]:
+        """One alert with its workflow history; raises EventNotFound (a NachtwachtError)."""
+        return self._alerts(lambda s: s.get(event_id).to_dict() | {"history": s.history(event_id)})
+
+    def alert_action(self, event_id: int, action: str, *, actor: str, note: str = "",
+                     assignee: str = "") -> dict[str, Any]:
+        """`action`: a workflow status (acknowledged, investigating, closed, false_positive),
+        `assign` or `comment`. Raises WorkflowError for a step the workflow does not allow."""
+        def act(s: Any) -> dict[str, Any]:
+            if action == "assign":
+                event = s.assign(event_id, assignee or actor, actor=actor, note=note)
+            elif action == "comment":
+                event = s.comment(event_id, note, actor=actor)
+            else:
+                event = s.transition(event_id, action, actor=actor, note=note)
+            return event.to_dict()
+
+        return self._alerts(act)

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from indexer.exceptions import IndexerError, QueryError
+from nachtwacht.alerts.exceptions import EventNotFound, WorkflowError
 from nachtwacht.app import Nachtwacht
 from nachtwacht.audit import AuditError, AuditLog
 from nachtwacht.exceptions import NachtwachtError, NotFound, SetupError
@@ -38,6 +39,7 @@ _CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inli
 
 # error class -> HTTP status; the first match in this order wins
 _STATUS: list[tuple[type[Exception], int]] = [
+    (EventNotFound, 404), (WorkflowError, 409),
     (InvalidCredentials, 401), (LoginThrottled, 429), (Forbidden, 403), (UserExists, 409),
     (AuthError, 400), (NotFound, 404), (QueryError, 400), (AuditError, 503), (SetupError, 503),
     (IndexerError, 503), (NachtwachtError, 400),

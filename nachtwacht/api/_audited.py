@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from nachtwacht.exceptions import NotFound
+from nachtwacht.users import AuthError, Forbidden
 
 from ._context import Principal, Services
 
-__all__ = ["FACETS", "document", "export", "facets", "listing_view", "search", "trends", "vendor_view"]
+__all__ = ["FACETS", "alert", "alert_action", "alerts", "document", "export", "facets", "listing_view", "search", "trends", "vendor_view"]
 
 #: facet name -> index field (analyst names, as the query language accepts them)
 FACETS = {"market": "site", "category": "category", "product": "product", "country": "ships_from",
@@ -65,9 +66,12 @@ def vendor_view(svc: Services, who: Principal, vendor_id: str) -> dict[str, Any]
     activity = svc.nw.aggregate({"months": {"terms": {"field": "month", "size": 120}}},
                                 query=f'vendor_id:"{quoted}"', kind="listing")
     months = sorted((b["key"], b["doc_count"]) for b in activity["months"]["buckets"])
-    links = []
-    for link in profile.get("links") or []:
+    links, seen = [], set()
+    for link in [*(profile.get("links") or []), *svc.nw.vendor_links(vid)]:
         other = dict(link) if isinstance(link, dict) else {"vendor_id": str(link)}
+        if other.get("vendor_id") in seen:
+            continue
+        seen.add(other.get("vendor_id"))
         other["known"] = True
         try:
             other["profile"] = svc.nw.vendor(_vendor_id(str(other.get("vendor_id", ""))))
@@ -103,3 +107,31 @@ def export(svc: Services, who: Principal, query: str, *, kind: str | None, fmt: 
            limit: int) -> list[dict[str, Any]]:
     _audit(svc, who, "export", query, kind=kind, format=fmt, limit=limit)
     return svc.nw.export(query, kind=kind, limit=limit)
+
+
+# --- alerts (permission `alerts`) ----------------------------------------------------------------
+ALERT_ACTIONS = ("acknowledged", "investigating", "closed", "false_positive", "assign", "comment")
+
+
+def alerts(svc: Services, who: Principal, **filters: Any) -> list[dict[str, Any]]:
+    return svc.nw.alerts(**filters)
+
+
+def alert(svc: Services, who: Principal, event_id: int) -> dict[str, Any]:
+    _audit(svc, who, "open", f"alert:{event_id}")
+    return svc.nw.alert(event_id)
+
+
+def alert_action(svc: Services, who: Principal, event_id: int, action: str, *, note: str = "",
+                 assignee: str = "") -> dict[str, Any]:
+    """Act on an alert. An alert assigned to someone else is theirs: only they or an admin act on it."""
+    if action not in ALERT_ACTIONS:
+        raise AuthError(f"unknown action {action!r}; one of {', '.join(ALERT_ACTIONS)}")
+    current = svc.nw.alert(event_id)
+    owner = current.get("assignee") or ""
+    if owner and owner != who.username and who.user.role != "admin":
+        raise Forbidden(f"alert {event_id} is assigned to {owner}")
+    if action == "assign" and assignee and assignee != who.username and who.user.role != "admin":
+        raise Forbidden("only an admin assigns alerts to someone else")
+    _audit(svc, who, f"alert.{action}", f"alert:{event_id}", note=note[:500], assignee=assignee)
+    return svc.nw.alert_action(event_id, action, actor=who.username, note=note, assignee=assignee)

@@ -107,7 +107,7 @@ def api_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         users.create_user(name, PASSWORD, role)
         tokens[name] = users.create_token(name, "tests")[0]
     audit = AuditLog(data_dir)
-    app = create_app(Nachtwacht(data_dir), users=users, audit=audit, web=False)
+    app = create_app(Nachtwacht(data_dir), users=users, audit=audit, web=True)
     loop = asyncio.new_event_loop()
     yield Env(data_dir, app, users, audit, clock, tokens, loop)
     loop.close()

@@ -7,8 +7,10 @@ import json
 import sqlite3
 
 import pytest
+from typer.testing import CliRunner
 
 from nachtwacht.audit import AuditLog
+from nachtwacht.commands.audit import audit_app
 from tests.conftest import run_cli
 
 
@@ -33,8 +35,9 @@ def _tamper(data_dir, *sql):
 
 
 def _verify(data_dir):
-    proc = run_cli("audit", "verify", "--json", "--data-dir", str(data_dir), check=False, timeout=60)
-    return proc.returncode, json.loads(proc.stdout.strip().splitlines()[-1])
+    """`nachtwacht audit verify --json`, in-process (the subprocess path is tested once below)."""
+    result = CliRunner().invoke(audit_app, ["verify", "--json", "--data-dir", str(data_dir)])
+    return result.exit_code, json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_records_chain_to_each_other(audit_dir):
@@ -93,7 +96,7 @@ def test_verify_detects_records_cut_off_the_end(audit_dir):
     assert code == 1 and any("removed from the end" in p for p in report["problems"])
 
 
-def test_human_output_names_the_problem(audit_dir):
+def test_the_real_command_exits_1_and_names_the_problem(audit_dir):
     _tamper(audit_dir, "DELETE FROM audit WHERE seq=5")
     proc = run_cli("audit", "verify", "--data-dir", str(audit_dir), check=False, timeout=60)
     assert proc.returncode == 1 and "TAMPERED" in proc.stdout and "removed from the end" in proc.stdout
