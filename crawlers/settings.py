@@ -14,9 +14,14 @@ NEWSPIDER_MODULE = "crawlers.spiders"
 NACHTWACHT_VIA = "tor"
 NACHTWACHT_TOR_SOCKS: list[str] = []  # "host:port" per tor client, e.g. ["127.0.0.1:9050"]
 NACHTWACHT_TOR_CONTROL: list[str] = []  # "host:port" control ports, for health and NEWNYM
+NACHTWACHT_TOR_ROTATE_AFTER = 3  # consecutive onion failures of a site before a new isolation token
+NACHTWACHT_TOR_OUTAGE_TIMEOUT = 600.0  # seconds paused waiting for Tor before closing the crawl
+NACHTWACHT_TOR_PROBE_INTERVAL = 1.0  # seconds between Tor health probes while paused
 
 # Only http(s); no ftp, no s3, no local files or data URIs from a crawl.
 DOWNLOAD_HANDLERS = {
+    "http": "crawlers.handlers.TorOnlyDownloadHandler",  # fail closed: Tor SOCKS or refused
+    "https": "crawlers.handlers.TorOnlyDownloadHandler",
     "ftp": None,
     "s3": None,
     "file": None,
@@ -49,6 +54,11 @@ DEFAULT_REQUEST_HEADERS = {
 }
 
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {}
+# Cookies: the stock middleware fetches the public suffix list over the clear web; ours never does.
+DOWNLOADER_MIDDLEWARES["scrapy.downloadermiddlewares.cookies.CookiesMiddleware"] = None
+DOWNLOADER_MIDDLEWARES["crawlers.middlewares.cookies.OfflineCookiesMiddleware"] = 700
+# Tor: proxy + isolation token per site, outage pause/resume; before HttpProxyMiddleware (750).
+DOWNLOADER_MIDDLEWARES["crawlers.middlewares.tor.TorProxyMiddleware"] = 740
 # Evidence: every response into <data_dir>/evidence/<job_id>/*.warc.gz before anything else sees it.
 DOWNLOADER_MIDDLEWARES["crawlers.middlewares.evidence.EvidenceMiddleware"] = 950
 NACHTWACHT_EVIDENCE = True  # False only for throw-away test crawls: pages then carry no evidence
