@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,36 +89,34 @@ class TorWorld:
 
     net: PrivateTorNetwork
     sites: dict[str, SiteServer] = field(default_factory=dict)
-    demo_ports: dict[str, int] = field(default_factory=dict)
+    demo: dict[str, Any] = field(default_factory=dict)  # demo site name -> DemoServer
 
     def onion_url(self, name: str, path: str = "/") -> str:
         return f"http://{self.net.onion_address(name)}{path}"
 
 
-def _demo_market_servers() -> tuple[dict[str, int], list[object]]:
-    """Ports of the demo market's sites, when ``nachtwacht.demomarket`` is available."""
-    try:
-        from nachtwacht.demomarket import generate, serve_world
-    except ImportError:
-        return {}, []
-    servers = serve_world(generate(7))
-    return {name: server.port for name, server in servers.items()}, list(servers.values())
+def _demo_market_servers() -> dict[str, Any]:
+    """The demo market's sites (seed 7), each served on a free loopback port."""
+    from nachtwacht.demomarket import generate, serve_world
+
+    return dict(serve_world(generate(7)))
 
 
 @pytest.fixture(scope="session")
 def tor_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TorWorld]:
     """The private Tor network, started once; sites ``alpha`` and ``beta`` (+ the demo market)."""
     sites = {"alpha": SiteServer("alpha"), "beta": SiteServer("beta")}
-    demo_ports, demo_servers = _demo_market_servers()
-    services = {name: site.port for name, site in sites.items()} | demo_ports
+    demo = _demo_market_servers()
+    services = {name: site.port for name, site in sites.items()}
+    services |= {name: server.port for name, server in demo.items()}
     workdir = Path(tmp_path_factory.mktemp("tornet"))
     net = PrivateTorNetwork(workdir, services, clients=2)
     try:
         net.start(timeout=240)
-        yield TorWorld(net=net, sites=sites, demo_ports=demo_ports)
+        yield TorWorld(net=net, sites=sites, demo=demo)
     finally:
         net.stop()
         for site in sites.values():
             site.stop()
-        for server in demo_servers:
-            server.stop()  # type: ignore[attr-defined]
+        for server in demo.values():
+            server.stop()

@@ -255,11 +255,18 @@ class PrivateTorNetwork:
         node = self._clients[index]
         if not wait_for_port(node.controlport, max(1.0, deadline - time.monotonic())):
             raise self._fail(f"{node.nickname}: control port never opened", node)
-        try:
-            with self.control(index) as ctl:
-                ctl.wait_bootstrapped(max(1.0, deadline - time.monotonic()))
-        except TorError as exc:
-            raise self._fail(f"{node.nickname}: {exc}", node) from exc
+        while True:
+            try:
+                with self.control(index) as ctl:
+                    ctl.wait_bootstrapped(max(1.0, deadline - time.monotonic()))
+                return
+            except TorControlError as exc:
+                # A restarted tor opens its port before it rewrites the auth cookie: poll.
+                if time.monotonic() > deadline:
+                    raise self._fail(f"{node.nickname}: {exc}", node) from exc
+                time.sleep(0.2)
+            except TorError as exc:
+                raise self._fail(f"{node.nickname}: {exc}", node) from exc
 
     def _check_private(self) -> None:
         """Every client's consensus must list only our relays (no public network leak)."""

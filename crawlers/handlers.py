@@ -1,0 +1,96 @@
+"""The fail-closed HTTP(S) download handler: with ``NACHTWACHT_VIA = "tor"`` a request leaves
+only through one of the configured Tor SOCKS endpoints, as ``socks5h`` (names resolved by Tor).
+
+Anything else (no proxy, another proxy, ``socks5`` with local DNS, an endpoint not in
+``NACHTWACHT_TOR_SOCKS``) raises ``TorRefused`` before a socket is opened, and counts
+``tor/refused``. ``NACHTWACHT_VIA = "direct"`` is the only way to connect without Tor.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from scrapy.core.downloader.handlers._httpx import HttpxDownloadHandler
+
+from crawlers.tor.exceptions import TorError, TorRefused
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.statscollectors import StatsCollector
+
+__all__ = ["TorOnlyDownloadHandler", "allowed_endpoints", "gate"]
+
+logger = logging.getLogger(__name__)
+
+VIAS = ("tor", "direct")
+
+
+def allowed_endpoints(values: list[str] | tuple[str, ...] | str) -> frozenset[tuple[str, int]]:
+    """``["127.0.0.1:9050", ...]`` -> {(host, port)}; raises ``TorError`` on a malformed one."""
+    if isinstance(values, str):
+        values = [v for v in values.split(",") if v.strip()]
+    endpoints = set()
+    for value in values:
+        host, sep, port = value.strip().rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise TorError(f"NACHTWACHT_TOR_SOCKS: not a host:port endpoint: {value!r}")
+        endpoints.add((host.strip("[]").lower(), int(port)))
+    return frozenset(endpoints)
+
+
+def gate(request: Request, via: str, allowed: frozenset[tuple[str, int]], stats: StatsCollector | None = None) -> None:
+    """Raise ``TorRefused`` (and count ``tor/refused``) unless ``request`` may leave.
+
+    ``via == "direct"`` lets everything through; ``"tor"`` only a ``socks5h`` proxy whose
+    host:port is in ``allowed``.
+    """
+    if via == "direct":
+        return
+    proxy = request.meta.get("proxy")
+    reason = ""
+    if not allowed:
+        reason = "no Tor SOCKS endpoint is configured (NACHTWACHT_TOR_SOCKS)"
+    elif not proxy:
+        reason = "the request has no Tor proxy set"
+    else:
+        parts = urlsplit(str(proxy))
+        if parts.scheme != "socks5h":
+            reason = f"proxy scheme {parts.scheme or '(none)'!r} is not socks5h"
+        else:
+            try:
+                endpoint = ((parts.hostname or "").lower(), parts.port or 0)
+            except ValueError:
+                endpoint = ("", 0)
+            if endpoint not in allowed:
+                reason = f"proxy {endpoint[0]}:{endpoint[1]} is not an allowed Tor endpoint"
+    if reason:
+        if stats is not None:
+            stats.inc_value("tor/refused")
+        raise TorRefused(f"refused {request.url}: {reason} (fail closed)", url=request.url)
+
+
+class TorOnlyDownloadHandler(HttpxDownloadHandler):
+    """Scrapy's httpx handler (SOCKS via httpx2), refusing any request not bound for Tor."""
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        settings = crawler.settings
+        self.via: str = str(settings.get("NACHTWACHT_VIA", "tor")).lower()
+        if self.via not in VIAS:
+            raise TorError(f"NACHTWACHT_VIA must be one of {VIAS}, not {self.via!r}")
+        self.allowed = allowed_endpoints(settings.getlist("NACHTWACHT_TOR_SOCKS"))
+        self.stats = crawler.stats
+        if self.via == "tor" and not self.allowed:
+            logger.error("NACHTWACHT_VIA=tor and no NACHTWACHT_TOR_SOCKS: every request will be refused")
+
+    def check(self, request: Request) -> None:
+        """Raise ``TorRefused`` unless ``request`` may leave (see ``gate``)."""
+        gate(request, self.via, self.allowed, self.stats)
+
+    async def download_request(self, request: Request) -> Response:
+        self.check(request)
+        return await super().download_request(request)

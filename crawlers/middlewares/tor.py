@@ -1,0 +1,202 @@
+"""Route every request through Tor: proxy, per-site isolation token, rotation, outage pause.
+
+- ``process_request`` sets ``meta["proxy"] = socks5h://<token>:x@<endpoint>``: the endpoint is
+  a stable hash of ``meta["nachtwacht_site"]`` (else the host) over ``NACHTWACHT_TOR_SOCKS``; the
+  token is the site's isolation key. The fail-closed handler refuses whatever lacks it.
+- ``process_exception`` classifies failures by their SOCKS code (``crawlers.tor.socks``):
+  * Tor down (SOCKS port closed, general failure, a stream cut while the probe fails): the
+    engine pauses, the request goes back to the scheduler (not counted as a retry), a probe
+    runs every ``NACHTWACHT_TOR_PROBE_INTERVAL`` s and the engine resumes when Tor is back. After
+    ``NACHTWACHT_TOR_OUTAGE_TIMEOUT`` s the crawl closes with reason ``tor_unavailable``.
+  * Onion unreachable / timeout: counted per site; after ``NACHTWACHT_TOR_ROTATE_AFTER``
+    consecutive failures the site gets a new token (fresh circuits); Scrapy's retry goes on.
+Stats: ``tor/requests``, ``tor/ok``, ``tor/error/<kind>``, ``tor/site/<site>/<kind>``,
+``tor/code/0xF0``..., ``tor/rotations``, ``tor/paused``, ``tor/resumed``, ``tor/outage_s``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from twisted.internet import task, threads
+
+from crawlers.handlers import allowed_endpoints
+from crawlers.tor.routing import isolation_username, pick_endpoint, probe_tor
+from crawlers.tor.socks import classify_failure
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+__all__ = ["TorProxyMiddleware"]
+
+logger = logging.getLogger(__name__)
+
+META_INFO = "nachtwacht_tor"  # {"endpoint": ..., "username": ...} of the attempt, for the spider
+
+
+class TorProxyMiddleware:
+    """See the module docstring. Off (``NotConfigured``) only when ``NACHTWACHT_VIA = "direct"``."""
+
+    def __init__(self, crawler: Crawler, endpoints: list[str], controls: list[str], *,
+                 rotate_after: int = 3, outage_timeout: float = 600.0, probe_interval: float = 1.0):
+        self.crawler = crawler
+        self.endpoints = endpoints
+        self.controls = controls
+        self.rotate_after = rotate_after
+        self.outage_timeout = outage_timeout
+        self.probe_interval = probe_interval
+        self.generation: dict[str, int] = defaultdict(int)
+        self.failures: dict[str, int] = defaultdict(int)
+        self.down: set[int] = set()  # indexes of endpoints seen down
+        self.outage_started: float | None = None
+        self._probe_loop: task.LoopingCall | None = None
+        self._probing = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> TorProxyMiddleware:
+        settings = crawler.settings
+        if str(settings.get("NACHTWACHT_VIA", "tor")).lower() == "direct":
+            raise NotConfigured("NACHTWACHT_VIA=direct: no Tor routing for this job")
+        endpoints = [e.strip() for e in settings.getlist("NACHTWACHT_TOR_SOCKS") if e.strip()]
+        allowed_endpoints(endpoints)  # raises TorError on a malformed endpoint
+        mw = cls(
+            crawler, endpoints, [c.strip() for c in settings.getlist("NACHTWACHT_TOR_CONTROL")],
+            rotate_after=settings.getint("NACHTWACHT_TOR_ROTATE_AFTER", 3),
+            outage_timeout=settings.getfloat("NACHTWACHT_TOR_OUTAGE_TIMEOUT", 600.0),
+            probe_interval=settings.getfloat("NACHTWACHT_TOR_PROBE_INTERVAL", 1.0),
+        )
+        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        return mw
+
+    # -- routing ----------------------------------------------------------------------------
+    def site_of(self, request: Request) -> str:
+        spider = getattr(self.crawler, "spider", None)
+        site = request.meta.get("nachtwacht_site") or getattr(getattr(spider, "site", None), "name", None)
+        return str(site or urlsplit(request.url).hostname or "")
+
+    def route(self, site: str) -> tuple[int, str]:
+        """(endpoint index, SOCKS username) for ``site`` now."""
+        return pick_endpoint(site, self.endpoints), isolation_username(site, self.generation[site])
+
+    def process_request(self, request: Request) -> None:
+        if not self.endpoints:
+            return None  # the handler refuses it loudly (tor/refused)
+        site = self.site_of(request)
+        index, username = self.route(site)
+        endpoint = self.endpoints[index]
+        request.meta["proxy"] = f"socks5h://{username}:x@{endpoint}"
+        request.meta[META_INFO] = {"endpoint": endpoint, "username": username, "site": site}
+        self._inc("tor/requests")
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        info = request.meta.get(META_INFO)
+        if info:
+            self.failures[info["site"]] = 0
+            self._inc("tor/ok")
+        return response
+
+    # -- failures ---------------------------------------------------------------------------
+    async def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        info = request.meta.get(META_INFO)
+        kind, code = classify_failure(exception)
+        if kind == "refused" or not info:
+            return None
+        index = self.endpoints.index(info["endpoint"]) if info["endpoint"] in self.endpoints else 0
+        if kind == "broken_stream" or (kind == "timeout" and self.down):
+            alive = await maybe_deferred_to_future(
+                threads.deferToThread(probe_tor, info["endpoint"], None, 2.0))
+            if not alive:
+                kind = "tor_down"
+        site = info["site"]
+        self._inc(f"tor/error/{kind}")
+        self._inc(f"tor/site/{site}/{kind}")
+        if code is not None:
+            self._inc(f"tor/code/0x{code:02X}")
+        if kind == "tor_down":
+            self._pause(index, f"{type(exception).__name__}: {exception}")
+            retry = request.replace(dont_filter=True)
+            retry.meta["nachtwacht_tor_waits"] = request.meta.get("nachtwacht_tor_waits", 0) + 1
+            return retry
+        self.failures[site] += 1
+        if kind in ("unreachable", "timeout") and self.failures[site] >= self.rotate_after:
+            self.generation[site] += 1
+            self.failures[site] = 0
+            self._inc("tor/rotations")
+            logger.warning("tor: %d failures in a row for site %s (%s): new isolation token",
+                           self.rotate_after, site, kind)
+        return None
+
+    # -- outage: pause, probe, resume ---------------------------------------------------------
+    def _pause(self, index: int, why: str) -> None:
+        self.down.add(index)
+        engine = self.crawler.engine
+        if self.outage_started is None:
+            self.outage_started = time.monotonic()
+            self._inc("tor/paused")
+            logger.error("tor: endpoint %s is down (%s): crawl paused until Tor is back",
+                         self.endpoints[index], why)
+        if engine is not None and not engine.paused:
+            engine.pause()
+        if self._probe_loop is None or not self._probe_loop.running:
+            self._probe_loop = task.LoopingCall(self._probe)
+            self._probe_loop.start(self.probe_interval, now=False)
+
+    def _probe(self) -> None:
+        if self._probing or self.outage_started is None:
+            return
+        self._probing = True
+        pending = sorted(self.down)
+        controls = [self.controls[i] if i < len(self.controls) else None for i in pending]
+        d = threads.deferToThread(
+            lambda: all(probe_tor(self.endpoints[i], c) for i, c in zip(pending, controls, strict=True)))
+        d.addCallback(self._probed)
+        d.addBoth(self._probe_done)
+
+    def _probe_done(self, result: object) -> object:
+        self._probing = False
+        return None
+
+    def _probed(self, alive: bool) -> None:
+        assert self.outage_started is not None
+        waited = time.monotonic() - self.outage_started
+        engine = self.crawler.engine
+        if alive:
+            self.down.clear()
+            self.outage_started = None
+            self._inc("tor/resumed")
+            self._inc("tor/outage_s", round(waited, 1))
+            logger.warning("tor: back after %.1fs: crawl resumed", waited)
+            self._stop_probe()
+            if engine is not None:
+                engine.unpause()
+                slot = getattr(engine, "_slot", None)  # start at once, not at the next heartbeat
+                if slot is not None and getattr(slot, "nextcall", None) is not None:
+                    slot.nextcall.schedule()
+        elif waited > self.outage_timeout:
+            self._inc("tor/outage_s", round(waited, 1))
+            logger.error("tor: still down after %.0fs: closing the crawl", waited)
+            self._stop_probe()
+            if engine is not None and self.crawler.spider is not None:
+                engine.unpause()
+                deferred_from_coro(engine.close_spider_async(reason="tor_unavailable"))
+
+    def _stop_probe(self) -> None:
+        if self._probe_loop is not None and self._probe_loop.running:
+            self._probe_loop.stop()
+
+    def spider_closed(self) -> None:
+        self._stop_probe()
+
+    def _inc(self, key: str, by: float = 1) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key, by)

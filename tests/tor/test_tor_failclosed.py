@@ -1,0 +1,73 @@
+"""Fail closed, without any tor running: nothing leaves without Tor, no .onion is resolved here.
+
+Each crawl runs the real Scrapy stack (project settings, our handler and middleware) in a child
+process that records every ``socket.getaddrinfo`` and ``socket.connect`` with an audit hook.
+The direct-mode control test proves the canary and the recording do see traffic when it happens.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from crawlers.tor.process import free_port
+from tests.fixtures_tor import SiteServer
+from tests.tor.helpers import run_probe
+
+ONION = "http://" + "a" * 56 + ".onion/"
+
+
+@pytest.fixture
+def canary():
+    server = SiteServer("canary", pages=3)
+    yield server
+    server.stop()
+
+
+def _targets(canary: SiteServer) -> list[str]:
+    return [f"http://127.0.0.1:{canary.port}/", f"http://localhost:{canary.port}/p/0", ONION]
+
+
+def _onion_lookups(report: dict) -> list[str]:
+    return [host for host in report["lookups"] if host.lower().rstrip(".").endswith(".onion")]
+
+
+def test_direct_control_run_does_hit_the_canary(canary, tmp_path):
+    report = run_probe({"start": _targets(canary), "settings": {"NACHTWACHT_VIA": "direct"}},
+                       tmp_path / "crawl.log", timeout=120)
+    assert set(canary.hit_paths()) == {"/", "/p/0", "/p/1", "/p/2"}
+    assert f"127.0.0.1:{canary.port}" in report["connects"]
+    assert "localhost" in report["lookups"]
+    # Without Tor the .onion name IS resolved locally (and fails): the hook sees such leaks.
+    onion_lookups = _onion_lookups(report)
+    assert onion_lookups and set(onion_lookups) == {ONION[7:-1]}
+
+
+def test_no_socks_endpoint_refuses_every_request(canary, tmp_path):
+    report = run_probe({"start": _targets(canary),
+                        "settings": {"NACHTWACHT_VIA": "tor", "NACHTWACHT_TOR_SOCKS": []}},
+                       tmp_path / "crawl.log", timeout=120)
+    assert canary.hits == []
+    assert report["pages"] == []
+    assert {f["error"] for f in report["failures"]} == {"TorRefused"}
+    assert report["stats"]["tor/refused"] == 3
+    assert _onion_lookups(report) == []
+    assert not any(c.endswith(f":{canary.port}") for c in report["connects"])
+
+
+def test_tor_stopped_canary_gets_nothing_and_no_onion_is_resolved(canary, tmp_path):
+    dead_socks = f"127.0.0.1:{free_port()}"  # nothing listens: Tor is "stopped"
+    report = run_probe({"start": _targets(canary), "settings": {
+        "NACHTWACHT_VIA": "tor", "NACHTWACHT_TOR_SOCKS": [dead_socks],
+        "NACHTWACHT_TOR_OUTAGE_TIMEOUT": 3, "NACHTWACHT_TOR_PROBE_INTERVAL": 0.5,
+    }}, tmp_path / "crawl.log", timeout=120)
+    assert canary.hits == []
+    assert report["pages"] == []
+    assert _onion_lookups(report) == []
+    # Every socket the crawl opened went to the (dead) Tor SOCKS port, nowhere else.
+    assert report["connects"], "the crawl never tried Tor: the test would prove nothing"
+    assert set(report["connects"]) == {dead_socks}
+    stats = report["stats"]
+    assert stats["finish_reason"] == "tor_unavailable"
+    assert stats["tor/paused"] == 1
+    assert stats.get("tor/resumed", 0) == 0
+    assert stats["tor/error/tor_down"] >= 1
