@@ -1,5 +1,12 @@
-"""spaCy pipelines: blank nl/fr/es/en tokenizers tuned for market text, with a PhraseMatcher
-over the product and category lexicons. Built once per process and language."""
+"""spaCy pipelines: blank tokenizers tuned for market text, with a PhraseMatcher over the
+product and category lexicons. Built once per process and language.
+
+The languages we serve share spaCy's English tokenizer rules (plus ours): ``spacy.blank("fr")``
+compiles its tokenizer-exception regex for 7-19 s and ``"nl"`` for ~4 s at every process
+start (measured here, spaCy 3.8), which would dominate a CLI call and every worker, while
+lexicon matching on lower-cased tokens gains nothing from them. ``_BASE`` says which rules
+each language uses; change it there if a statistical pipeline is added.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ from extractors._lexicons import load_categories, load_products
 __all__ = ["LANGS", "load_pipeline", "match_lexicons", "tokenize"]
 
 LANGS = ("nl", "fr", "es", "en")
+_BASE = {"nl": "en", "fr": "en", "es": "es", "en": "en"}
 # units glued to numbers: 0,5g  500tabs  10x  3.5G  28gr  100mg  250ug
 _UNIT_SUFFIX = r"(?<=[0-9])(?:[gG][rR]?|[kK][gG]|[mM][gG]|[uUµμ][gG]|[mM][cC][gG]|[mM][lL]|[oO][zZ]|[tT][aA][bB][sS]?|[pP][iI][lL][lL][sS]?|[xX])"
 _CURRENCY_PREFIX = r"[€$£฿₿ɱΞ]"
@@ -35,13 +43,20 @@ def _tune_tokenizer(nlp: Language) -> None:
 @functools.cache
 def load_pipeline(lang: str) -> Language:
     """Blank pipeline for ``lang`` (unknown languages use English rules), tokenizer tuned."""
-    nlp = spacy.blank(lang if lang in LANGS else "en")
+    base = _BASE.get(lang, "en")
+    if base != lang:
+        return load_pipeline(base)
+    nlp = spacy.blank(base)
     _tune_tokenizer(nlp)
     return nlp
 
 
-@functools.cache
 def _matcher(lang: str) -> PhraseMatcher:
+    return _matcher_for(_BASE.get(lang, "en"))
+
+
+@functools.cache
+def _matcher_for(lang: str) -> PhraseMatcher:
     nlp = load_pipeline(lang)
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     for entry in load_products():

@@ -1,11 +1,77 @@
-"""Recruitment scoring placeholder (slice 1): replaced by the trained model in slice 3."""
+"""Youth-recruitment scoring: the trained TF-IDF + logistic regression model, with evidence.
+
+The score is the model's probability; the label is ``score >= threshold`` (stored with the
+model). Evidence lists the cue phrases of ``config/lexicons/recruitment.yaml`` found in the
+normalised text, so an analyst sees why, even when the model alone decided.
+"""
 
 from __future__ import annotations
 
-from extractors.model import Recruitment
+import functools
+import re
+from typing import Any
 
-__all__ = ["score_recruitment"]
+import joblib
+import sklearn
+import yaml
+
+from extractors._lexicons import lexicon_dir
+from extractors._recruit_text import normalise
+from extractors.exceptions import ModelError
+from extractors.model import Mention, Recruitment
+
+__all__ = ["load_model", "score_recruitment"]
+
+_MIN_CHARS = 12
+
+
+@functools.cache
+def load_model() -> dict[str, Any]:
+    """The model file written by ``python -m extractors.train_recruitment``."""
+    from extractors.train_recruitment import MODEL_PATH, MODEL_VERSION
+
+    try:
+        bundle = joblib.load(MODEL_PATH)
+    except (OSError, EOFError, ValueError, AttributeError, ImportError) as exc:
+        raise ModelError(f"cannot load {MODEL_PATH}: {exc}; run python -m extractors.train_recruitment") from exc
+    if not isinstance(bundle, dict) or bundle.get("version") != MODEL_VERSION:
+        raise ModelError(f"{MODEL_PATH}: model version differs from {MODEL_VERSION}; retrain")
+    if bundle.get("sklearn", "").split(".")[:2] != sklearn.__version__.split(".")[:2]:
+        raise ModelError(f"{MODEL_PATH} was trained with scikit-learn {bundle.get('sklearn')}, "
+                         f"this is {sklearn.__version__}; retrain")
+    return bundle
+
+
+@functools.cache
+def _cues() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    data = yaml.safe_load((lexicon_dir() / "recruitment.yaml").read_text(encoding="utf-8"))
+    out = []
+    for kind, phrases in data["cues"].items():
+        for phrase in phrases:
+            norm = normalise(str(phrase))
+            out.append((f"{kind}:{norm}", re.compile(r"(?<!\w)" + re.escape(norm) + r"(?!\w)")))
+    return tuple(out)
+
+
+def _evidence(text: str, norm: str) -> tuple[Mention, ...]:
+    found = []
+    lower = text.casefold()
+    for rule, regex in _cues():
+        m = regex.search(norm)
+        if m:
+            phrase = m.group(0)
+            start = lower.find(phrase)
+            found.append(Mention(phrase, start, start + len(phrase) if start >= 0 else -1, f"cue:{rule.split(':')[0]}"))
+    return tuple(found[:12])
 
 
 def score_recruitment(text: str) -> Recruitment:
-    return Recruitment(label=False, score=0.0, evidence=(), rule="none")
+    """Label, probability and evidence phrases for one post or message."""
+    norm = normalise(text)
+    if len(norm) < _MIN_CHARS:
+        return Recruitment(label=False, score=0.0, evidence=(), rule="too short")
+    bundle = load_model()
+    score = float(bundle["pipeline"].predict_proba([text[:20000]])[0][1])
+    evidence = _evidence(text, norm)
+    return Recruitment(label=score >= bundle["threshold"], score=round(score, 4), evidence=evidence,
+                       rule=f"tfidf-logreg v{bundle['version']}")

@@ -1,0 +1,70 @@
+"""Extraction throughput on the demo market pages: docs/s and words/s.
+
+Rows: the whole ``extract_html`` in one process, the same with 2 worker processes, and a bare
+blank spaCy tokenizer over the same visible text (the floor any spaCy pipeline pays).
+Usage: ``.venv/bin/python benchmarks/bench_extract.py [--seed 7] [--repeat 2]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from extractors import extract_html
+from extractors._html import parse_html
+from extractors._nlp import load_pipeline
+
+
+def _pages(seed: int) -> list[bytes]:
+    from nachtwacht.demomarket import generate
+
+    world = generate(seed)
+    return [body for site in world.sites.values() for body in site.pages.values() if len(body) < 2_000_000]
+
+
+def _extract(page: bytes) -> int:
+    return len(extract_html(page).listings)
+
+
+def _warm(_: int) -> int:
+    return _extract(b"<html><body><h1>warm</h1><p>Price: 1 EUR</p></body></html>")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    pages = _pages(args.seed) * args.repeat
+    texts = [parse_html(p.decode("utf-8", "replace")).text for p in pages]
+    words = sum(len(t.split()) for t in texts)
+    rows = []
+    _warm(0)
+    started = time.perf_counter()
+    for page in pages:
+        _extract(page)
+    rows.append(("extract_html, 1 process", time.perf_counter() - started))
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        list(pool.map(_warm, range(2)))
+        started = time.perf_counter()
+        list(pool.map(_extract, pages, chunksize=8))
+        rows.append(("extract_html, 2 workers", time.perf_counter() - started))
+    nlp = load_pipeline("en")
+    started = time.perf_counter()
+    for text in texts:
+        nlp.make_doc(text)
+    rows.append(("bare spaCy tokenizer (same text)", time.perf_counter() - started))
+    print(f"{len(pages)} demo pages, {words} visible words, {sum(map(len, pages)) / 1e6:.1f} MB HTML")
+    print(f"{'what':<36} {'seconds':>9} {'docs/s':>9} {'words/s':>11}")
+    for name, secs in rows:
+        print(f"{name:<36} {secs:9.2f} {len(pages) / secs:9.1f} {words / secs:11.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
