@@ -203,6 +203,13 @@ def _register_optional() -> None:
     except ImportError:
         pass
     try:
+        from nachtwacht.commands.jobs import jobs_app, scheduler
+
+        app.add_typer(jobs_app, name="jobs")
+        app.command("scheduler")(scheduler)
+    except ImportError:
+        pass
+    try:
         from nachtwacht.commands.alerts import alerts_app
 
         app.add_typer(alerts_app, name="alerts")
