@@ -8,6 +8,7 @@ from ._base import KINDS, SearchBackend, SearchResult
 from ._factory import BACKENDS, get_backend
 from ._mapping import MAPPING_VERSION
 from ._query import parse as parse_query
+from ._trends import DIMENSIONS, INTERVALS, new_vendors, trend_request, trends
 from .exceptions import (
     BackendUnavailable,
     IndexerError,
@@ -18,6 +19,8 @@ from .exceptions import (
 
 __all__ = [
     "BACKENDS",
+    "DIMENSIONS",
+    "INTERVALS",
     "KINDS",
     "MAPPING_VERSION",
     "BackendUnavailable",
@@ -28,5 +31,8 @@ __all__ = [
     "SearchBackend",
     "SearchResult",
     "get_backend",
+    "new_vendors",
     "parse_query",
+    "trend_request",
+    "trends",
 ]
