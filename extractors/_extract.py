@@ -21,7 +21,7 @@ from extractors._html import Document, Line, parse_html
 from extractors._labels import find_labelled
 from extractors._lang import detect_lang
 from extractors._listing import Fields, choose_price, logged_in_users, main_fields
-from extractors._prices import find_quantity
+from extractors._prices import find_prices, find_quantity
 from extractors._products import classify_category, find_products
 from extractors._recruit import score_recruitment
 from extractors._vendor import clean_handle, handle_from_url, vendor_from_links
@@ -268,7 +268,8 @@ def extract_text(text: str, *, source: str = "", url: str = "", site: str = "") 
     lines = [Line(ln.strip()) for ln in text.splitlines() if ln.strip()]
     products = find_products(text, lang)
     f = Fields()
-    f.price, f.prices, f.price_reason = choose_price(lines, lang, 0)
+    f.price, _near, f.price_reason = choose_price(lines, lang, 0)
+    f.prices = find_prices(text, lang) if f.price else ()
     for hit in find_labelled(lines, "vendor"):
         f.vendor = clean_handle(hit.value)
         if f.vendor:
