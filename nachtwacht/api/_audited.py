@@ -6,6 +6,7 @@ way whichever door it used. Calls go to `Nachtwacht` methods only.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from nachtwacht.exceptions import NotFound
@@ -94,6 +95,7 @@ def trends(svc: Services, who: Principal, query: str = "*", *, products: int = 8
         points = []
         for m in sorted(bucket["months"]["buckets"], key=lambda b: b["key"]):
             median = next(iter(m["price"]["values"].values()), None)
+            median = median if isinstance(median, int | float) and math.isfinite(median) else None
             points.append({"month": m["key"], "listings": m["doc_count"], "median_eur": median})
         series.append({"product": bucket["key"], "listings": bucket["doc_count"], "points": points})
     weekly = svc.nw.aggregate({"weeks": {"date_histogram": {"field": "first_seen", "fixed_interval": "7d",

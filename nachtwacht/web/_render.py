@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,9 +74,20 @@ def iso_ts(value: str) -> int | None:
     return int((dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp())
 
 
+def _finite(value: Any) -> Any:
+    """NaN and infinities (no data) become null: JSON has no NaN."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
 def chart_json(chart: dict[str, Any]) -> Markup:
     """Chart data for a <script type="application/json"> block ("</" cannot end the block)."""
-    text = json.dumps(chart, ensure_ascii=False, default=str).replace("</", "<\\/")
+    text = json.dumps(_finite(chart), ensure_ascii=False, default=str, allow_nan=False).replace("</", "<\\/")
     return Markup(text)
 
 

@@ -46,10 +46,11 @@ PAGE_SIZE = 20
 KINDS = ("listing", "post", "vendor", "any")
 
 
-def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+def page(request: Request, template: str, http_status: int = 200, /, **context: Any) -> HTMLResponse:
+    """Render a template with the signed-in caller (`who`) and `context`."""
     who = getattr(request.state, "principal", None)
     html = ENV.get_template(template).render(request=request, who=who, **context)
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(html, status_code=http_status)
 
 
 def guarded(request: Request, build: Callable[[], Response]) -> Response:
