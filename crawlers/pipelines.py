@@ -67,14 +67,18 @@ class IndexPipeline:
         self._written: dict[str, dict[str, Any]] = {}
         self._uncommitted_urls: list[str] = []
         self._uncommitted_docs: list[dict[str, Any]] = []
+        self.legal_basis: dict[str, Any] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IndexPipeline:
         backend_settings = crawler.settings.getdict("NACHTWACHT_BACKEND")
         if not backend_settings:
             raise NotConfigured("NACHTWACHT_BACKEND is not set: nothing to index into")
-        return cls(crawler, backend_settings, crawler.settings.getint("NACHTWACHT_COMMIT_EVERY", 200),
-                   crawler.settings.getfloat("NACHTWACHT_COMMIT_SECONDS", 2.0))
+        pipeline = cls(crawler, backend_settings, crawler.settings.getint("NACHTWACHT_COMMIT_EVERY", 200),
+                       crawler.settings.getfloat("NACHTWACHT_COMMIT_SECONDS", 2.0))
+        # The crawl's legal basis (nachtwacht.rights) goes with every document it writes.
+        pipeline.legal_basis = crawler.settings.getdict("NACHTWACHT_LEGAL_BASIS") or None
+        return pipeline
 
     def open_spider(self) -> None:
         self.backend = backends.acquire(self.backend_settings)
@@ -121,6 +125,9 @@ class IndexPipeline:
         stats.inc_value("index/listings", counts["listings"])
         stats.inc_value("index/posts", counts["posts"])
         docs.append(page_document(page.to_dict(), page_type, counts))
+        if self.legal_basis:
+            for doc in docs:
+                doc["legal_basis"] = self.legal_basis
         self.backend.upsert(docs)
         self._uncommitted_docs.extend(docs)
         self._uncommitted_urls.append(item.frontier_url)

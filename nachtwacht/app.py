@@ -29,21 +29,31 @@ class Nachtwacht:
               job_id: str | None = None, fresh: bool = False, tor_socks: list[str] | None = None,
               tor_control: list[str] | None = None,
               progress: Callable[[str, dict[str, Any]], None] | None = None,
-              overrides: dict[str, Any] | None = None) -> list[CrawlSummary]:
-        """Crawl the sites (concurrently, one process) into this data directory's index."""
+              overrides: dict[str, Any] | None = None, case: str | None = None) -> list[CrawlSummary]:
+        """Crawl the sites (concurrently, one process) into this data directory's index.
+
+        Refused (LegalBasisError) unless `case` (or setting/env NACHTWACHT_CASE) names a registered,
+        unexpired legal basis, or config/rights.yaml exempts every site (issue 11).
+        """
+        from nachtwacht.rights import crawl_settings as rights_settings
+
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        rights = rights_settings(self.data_dir, sites, case=case, overrides=overrides)
         jobs = [CrawlJob(site=s, job_id=job_id if job_id and len(sites) == 1 else "", via=via or "",
                          max_pages=max_pages, fresh=fresh) for s in sites]
         return run_crawls(jobs, data_dir=self.data_dir, tor_socks=tor_socks, tor_control=tor_control,
                           backend=self.backend_settings, progress=progress,
-                          overrides={**self.alert_settings(), **(overrides or {})})
+                          overrides={**self.alert_settings(), **(overrides or {}), **rights})
 
     def alert_settings(self) -> dict[str, Any]:
         """Scrapy settings that turn on alerting (issue 6) with the rules in `config/alerts/`."""
         from crawlers import settings as crawl_defaults
 
+        rules = [str(app_settings.config_dir() / "alerts")]
+        if (self.data_dir / "watchlists").is_dir():  # imported partner watch lists (issue 11)
+            rules.append(str(self.data_dir / "watchlists"))
         return {"EXTENSIONS": {**crawl_defaults.EXTENSIONS, "nachtwacht.alerts.extension.AlertExtension": 600},
-                "NACHTWACHT_ALERT_RULES": [str(app_settings.config_dir() / "alerts")],
+                "NACHTWACHT_ALERT_RULES": rules,
                 "NACHTWACHT_ALERT_DATA": str(self.data_dir)}
 
     # --- reading -------------------------------------------------------------------------------

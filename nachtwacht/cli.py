@@ -216,6 +216,14 @@ def _register_optional() -> None:
     except ImportError:
         pass
     try:
+        from nachtwacht.commands.retention import cases_app, reidentify_command, retention_app
+
+        app.add_typer(retention_app, name="retention")
+        app.add_typer(cases_app, name="cases")
+        app.command("reidentify")(reidentify_command)
+    except ImportError:
+        pass
+    try:
         from nachtwacht.commands.audit import audit_app
         from nachtwacht.commands.serve import serve
         from nachtwacht.commands.users import users_app

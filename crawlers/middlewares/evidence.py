@@ -126,7 +126,8 @@ class EvidenceMiddleware:
             self.store = WarcStore(data_dir, job_id, operator=self.operator,
                                    max_file_size=self.max_file_size)
             self.store.custody.append("run_start", job=job_id, operator=self.operator,
-                                      spider=getattr(spider, "name", ""))
+                                      spider=getattr(spider, "name", ""),
+                                      legal_basis=self.crawler.settings.getdict("NACHTWACHT_LEGAL_BASIS") or None)
         return self.store
 
     def process_response(self, request: Request, response: Response,
