@@ -11,6 +11,7 @@ from scrapy.exceptions import NotConfigured
 from crawlers import backends, signals
 from crawlers.documents import VendorAccumulator, merge_listing, page_document
 from crawlers.items import CrawledPage
+from extractors.model import Post, utcnow
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -84,6 +85,8 @@ class IndexPipeline:
         self.backend = backends.acquire(self.backend_settings)
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, Post):  # a channel message, extracted by its spider
+            return self._index_post(item)
         if not isinstance(item, CrawledPage):
             return item
         stats = self.crawler.stats
@@ -135,6 +138,25 @@ class IndexPipeline:
                 time.monotonic() - self._last_commit >= self.commit_seconds:
             self._checkpoint()
         return item
+
+    def _index_post(self, post: Post) -> Post:
+        """Index one message; a `deleted` one only marks the stored message (nothing seen is lost)."""
+        seen = utcnow().isoformat()
+        stored = self._stored(post.id)
+        if post.deleted:
+            if stored is None:
+                return post
+            doc = {**stored, "deleted": True, "last_seen": seen}
+        else:
+            doc = {**post.to_dict(), "first_seen": (stored or {}).get("first_seen") or seen, "last_seen": seen}
+            self.crawler.stats.inc_value("index/posts")
+        if self.legal_basis:
+            doc["legal_basis"] = self.legal_basis
+        self.backend.upsert([doc])
+        self._uncommitted_docs.append(doc)
+        if time.monotonic() - self._last_commit >= self.commit_seconds:
+            self._checkpoint()
+        return post
 
     def _vendor_profile(self, extraction: Any, site: str, seen: str) -> None:
         handles = {(lst.vendor_id, lst.vendor) for lst in extraction.listings if lst.vendor_id}

@@ -15,6 +15,7 @@ from scrapy.settings import Settings
 from crawlers.extensions.progress import register_callback
 from crawlers.siteconfig import SiteConfig
 from crawlers.spiders.market import MarketSpider
+from crawlers.spiders.telegram import TelegramSpider
 
 __all__ = ["CrawlJob", "CrawlSummary", "crawl_settings", "run_crawl", "run_crawls"]
 
@@ -118,7 +119,8 @@ def run_crawls(jobs: list[CrawlJob], *, data_dir: Path, tor_socks: list[str] | N
                                   overrides={"LOG_FILE": str(log_dir / "crawl.log"),
                                              **(overrides or {})})
         # Per-site limits and politeness; the first crawler installs the reactor.
-        crawler = Crawler(MarketSpider, settings, init_reactor=not runs)
+        spider_cls = TelegramSpider if job.site.kind == "channel" else MarketSpider
+        crawler = Crawler(spider_cls, settings, init_reactor=not runs)
         process.crawl(crawler, site=job.site, job_dir=job_dir, job_id=job_id,
                       max_pages=job.max_pages, fresh=job.fresh)
         runs.append((crawler, job, via, job_id))

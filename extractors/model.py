@@ -268,6 +268,13 @@ class Post:
     first_seen: str = ""
     last_seen: str = ""
     evidence: Evidence | None = None
+    # Channel messages (Telegram preview): shown views, media kind, origin of a forward, and
+    # whether the message was edited, or deleted since an earlier crawl saw it.
+    views: int | None = None
+    media: str = ""
+    forwarded_from: str = ""
+    edited: bool = False
+    deleted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

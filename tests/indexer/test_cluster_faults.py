@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from indexer import get_backend
+from indexer import BackendUnavailable, get_backend
 from indexer._cluster import ClusterBackend
 from indexer._es_render import index_body, to_body
 from indexer._mapping import MAPPING_VERSION, prepare
@@ -110,3 +110,27 @@ def test_schema_upgrade_keeps_old_documents_searchable(flavour: str, request: py
     assert sorted(upgraded.search("vendor:pillking AND kind:listing").ids) == ["L2", "L7"]
     assert not upgraded.client.index_exists(old)
     upgraded.close()
+
+
+def test_bad_credentials_are_one_clear_line(tmp_path):
+    """A real Elasticsearch with security on: wrong password -> BackendUnavailable, one line."""
+    reason = tools_missing()
+    if reason:
+        pytest.skip(reason)
+    node = Node(ELASTICSEARCH, user=("nwtest", "right-password-1"))
+    try:
+        node.start()
+        settings = {"backend": "elasticsearch", "url": node.url, "data_dir": str(tmp_path)}
+        with pytest.raises(BackendUnavailable) as info:
+            get_backend({**settings, "username": "nwtest", "password": "wrong-password"})
+        assert str(info.value) == (
+            f"elasticsearch at {node.url}: credentials refused (HTTP 401); check "
+            "NACHTWACHT_INDEX_USERNAME/NACHTWACHT_INDEX_PASSWORD or NACHTWACHT_INDEX_API_KEY"
+        )
+        ok = get_backend({**settings, "username": "nwtest", "password": "right-password-1"})
+        ok.upsert(corpus())
+        ok.commit()
+        assert ok.search("vendor:pillking", kind="listing").total == 2
+        ok.close()
+    finally:
+        node.cleanup()

@@ -8,6 +8,7 @@ root), are polled for health (never slept on) and stopped by their recorded PID.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -115,7 +116,10 @@ def install(dist: Distribution) -> Path:
 class Node:
     """One single-node cluster. ``start``/``kill``/``stop`` may be called repeatedly (fault tests)."""
 
-    def __init__(self, dist: Distribution, *, heap: str = "384m") -> None:
+    def __init__(
+        self, dist: Distribution, *, heap: str = "384m", user: tuple[str, str] | None = None
+    ) -> None:
+        """``user`` (Elasticsearch only): turn security on with this one superuser (file realm)."""
         if tools_missing():
             raise RuntimeError(tools_missing())
         self.dist = dist
@@ -127,6 +131,7 @@ class Node:
         self.heap = heap
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_file = self.base / "stdout.log"
+        self.user = user
         self._prepare()
 
     @property
@@ -151,6 +156,10 @@ class Node:
             "cluster.routing.allocation.disk.threshold_enabled": "false",
             **self.dist.settings,
         }
+        if self.user is not None:
+            settings["xpack.security.enabled"] = "true"
+            settings["xpack.security.http.ssl.enabled"] = "false"
+            settings["xpack.security.transport.ssl.enabled"] = "false"
         (conf / f"{self.dist.flavour}.yml").write_text(
             "".join(f"{k}: {json.dumps(v)}\n" for k, v in settings.items())
         )
@@ -168,12 +177,20 @@ class Node:
         if os.geteuid() == 0:
             for p in [self.base, *self.base.rglob("*")]:
                 os.chown(p, 65534, 65534)
+        if self.user is not None:
+            name, password = self.user
+            tool = self.home / "bin" / "elasticsearch-users"
+            cmd = [str(tool), "useradd", name, "-p", password, "-r", "superuser"]
+            subprocess.run(self._as_node_user(cmd), env=self._env(), cwd=self.base, check=True,
+                           capture_output=True, timeout=300)
 
-    def start(self, timeout: float = 180.0) -> None:
-        """Start the node and wait until its cluster health is yellow or green."""
-        if self.proc is not None and self.proc.poll() is None:
-            return
-        env = {
+    def _as_node_user(self, cmd: list[str]) -> list[str]:
+        if os.geteuid() == 0:
+            return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+        return cmd
+
+    def _env(self) -> dict[str, str]:
+        return {
             "PATH": "/usr/bin:/bin",
             "HOME": str(self.base),
             "JAVA_HOME": self.dist.java_home,
@@ -183,9 +200,13 @@ class Node:
             f"{self.dist.env_prefix}_JAVA_OPTS": f"-Xms{self.heap} -Xmx{self.heap}",
             "LANG": "C.UTF-8",
         }
-        cmd = [str(self.home / "bin" / self.dist.flavour)]
-        if os.geteuid() == 0:
-            cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+
+    def start(self, timeout: float = 180.0) -> None:
+        """Start the node and wait until its cluster health is yellow or green."""
+        if self.proc is not None and self.proc.poll() is None:
+            return
+        env = self._env()
+        cmd = self._as_node_user([str(self.home / "bin" / self.dist.flavour)])
         out = self.log_file.open("ab")
         self.proc = subprocess.Popen(
             cmd, env=env, cwd=self.base, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -202,8 +223,12 @@ class Node:
         raise RuntimeError(f"{self.dist.flavour} not healthy after {timeout}s:\n{self.tail()}")
 
     def healthy(self) -> bool:
+        req = urllib.request.Request(f"{self.url}/_cluster/health")
+        if self.user is not None:
+            token = base64.b64encode(":".join(self.user).encode()).decode()
+            req.add_header("Authorization", f"Basic {token}")
         try:
-            with urllib.request.urlopen(f"{self.url}/_cluster/health", timeout=2) as resp:
+            with urllib.request.urlopen(req, timeout=2) as resp:
                 return json.loads(resp.read()).get("status") in ("yellow", "green")
         except (OSError, urllib.error.URLError, ValueError):
             return False
