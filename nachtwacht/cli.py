@@ -72,7 +72,7 @@ def demo(
     json_out: JsonFlag = False,
 ) -> None:
     """Serve the bundled demo market, crawl it, extract, index, and say where to look next."""
-    from nachtwacht.demo import run_demo
+    from nachtwacht.demo import UI_URL, run_demo
 
     if via not in ("tor", "direct"):
         raise typer.BadParameter("--via must be tor or direct")
@@ -93,7 +93,9 @@ def demo(
     for name, address in result.addresses.items():
         out.print(f"  {name}: {address}")
     out.print(f"data: {result.data_dir}\nnext:\n  nachtwacht search 'cocaine'\n"
-              "  nachtwacht search 'vendor:* AND ships_from:NL' --json\n  nachtwacht vendors")
+              "  nachtwacht search --json 'cocaine AND ships_from:Netherlands'\n  nachtwacht vendors\n"
+              f"  nachtwacht serve   then open {UI_URL} and log in as {result.ui_user} / "
+              f"{result.ui_password}")
 
 
 def _site_from_target(nw: Nachtwacht, target: str, base_url: str | None) -> SiteConfig:

@@ -19,9 +19,11 @@ from nachtwacht import settings as app_settings
 from nachtwacht.app import Nachtwacht
 from nachtwacht.exceptions import SetupError
 
-__all__ = ["DEMO_SITES", "DemoResult", "demo_sites", "run_demo"]
+__all__ = ["DEMO_SITES", "UI_URL", "DemoResult", "demo_sites", "run_demo"]
 
 logger = logging.getLogger(__name__)
+
+UI_URL = "http://127.0.0.1:8470/"  # where `nachtwacht serve` listens by default
 
 # demo world site name -> site config file in config/sites/
 DEMO_SITES = {"noordzee": "demo-noordzee.yaml", "mercado": "demo-mercado.yaml", "forum": "demo-forum.yaml"}
@@ -35,6 +37,8 @@ class DemoResult:
     addresses: dict[str, str]
     summaries: list[CrawlSummary] = field(default_factory=list)
     tor_bootstrap_s: float | None = None
+    ui_user: str = ""
+    ui_password: str = ""
 
     def totals(self) -> dict[str, Any]:
         entities: dict[str, int] = {}
@@ -52,6 +56,7 @@ class DemoResult:
     def to_dict(self) -> dict[str, Any]:
         return {"via": self.via, "data_dir": self.data_dir, "elapsed_s": self.elapsed_s,
                 "addresses": self.addresses, "tor_bootstrap_s": self.tor_bootstrap_s,
+                "ui": {"url": UI_URL, "user": self.ui_user, "password": self.ui_password},
                 "totals": self.totals(), "sites": [s.to_dict() for s in self.summaries]}
 
 
@@ -99,5 +104,9 @@ def run_demo(app: Nachtwacht, *, via: str = "tor", seed: int = 7, max_pages: int
         targets = [sites[name].with_base_url(addresses[name]) for name in sites]
         summaries = app.crawl(targets, via=via, max_pages=max_pages, fresh=True, tor_socks=tor_socks,
                               tor_control=tor_control, progress=progress)
+    from nachtwacht.users import ensure_demo_user
+
+    user, password = ensure_demo_user(app.data_dir)
     return DemoResult(via=via, data_dir=str(app.data_dir), elapsed_s=round(time.monotonic() - started, 1),
-                      addresses=addresses, summaries=summaries, tor_bootstrap_s=bootstrap)
+                      addresses=addresses, summaries=summaries, tor_bootstrap_s=bootstrap,
+                      ui_user=user, ui_password=password)
