@@ -285,6 +285,7 @@ class PrivateTorNetwork:
     def _wait_onion(self, name: str, deadline: float) -> None:
         """Fetch ``http://<onion>/`` through every client until it answers (any HTTP status)."""
         import httpx2  # the SOCKS-capable httpx fork that Scrapy's handler uses
+        from socksio.exceptions import ProtocolError  # Tor's 0xF0.. replies (descriptor not yet up)
 
         url = f"http://{self.onion_address(name)}/"
         for index, endpoint in enumerate(self.socks_endpoints):
@@ -295,7 +296,7 @@ class PrivateTorNetwork:
                     with httpx2.Client(proxy=proxy, timeout=30, trust_env=False) as client:
                         client.get(url)
                     break
-                except httpx2.HTTPError as exc:
+                except (httpx2.HTTPError, ProtocolError) as exc:
                     last = f"{type(exc).__name__}: {exc}"
                 if time.monotonic() > deadline:
                     raise self._fail(f"onion {name} ({url}) not reachable: {last}", self._clients[index])
