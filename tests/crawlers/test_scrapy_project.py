@@ -14,7 +14,7 @@ def test_scrapy_list_finds_the_market_spider():
     proc = subprocess.run([sys.executable, "-m", "scrapy", "list"], capture_output=True, text=True,
                           cwd=REPO, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.split() == ["market"]
+    assert proc.stdout.split() == ["market", "telegram"]
 
 
 def test_project_settings_close_the_side_doors():
