@@ -226,6 +226,12 @@ def _register_optional() -> None:
     except ImportError:
         pass
     try:
+        from nachtwacht.commands.exchange import exchange_app
+
+        app.add_typer(exchange_app, name="exchange")
+    except ImportError:
+        pass
+    try:
         from nachtwacht.commands.audit import audit_app
         from nachtwacht.commands.serve import serve
         from nachtwacht.commands.users import users_app
