@@ -99,7 +99,9 @@ class IndexPipeline:
             page_type = extraction.page_type
             seen = page.fetched_at.isoformat()
             evidence = page.evidence()
-            for listing in extraction.listings:
+            # a forum or channel is not a market: its pages hold posts, not listings
+            listings = extraction.listings if self._site_kind() == "market" else ()
+            for listing in listings:
                 doc = listing.to_dict()
                 if not doc.get("title"):
                     continue
@@ -125,7 +127,8 @@ class IndexPipeline:
             for name in ("wallets", "pgp_keys", "onions", "emails", "contacts"):
                 stats.inc_value(f"extract/entities/{name}", len(entities.get(name, [])))
         stats.inc_value(f"extract/page_type/{page_type}")
-        stats.inc_value("index/listings", counts["listings"])
+        stats.set_value("index/listings", len(self._written))  # distinct listings this run
+        stats.inc_value("index/listing_sightings", counts["listings"])
         stats.inc_value("index/posts", counts["posts"])
         docs.append(page_document(page.to_dict(), page_type, counts))
         if self.legal_basis:
@@ -157,6 +160,11 @@ class IndexPipeline:
         if time.monotonic() - self._last_commit >= self.commit_seconds:
             self._checkpoint()
         return post
+
+    def _site_kind(self) -> str:
+        spider = self.crawler.spider
+        site = getattr(spider, "site", None)
+        return getattr(site, "kind", "market")
 
     def _vendor_profile(self, extraction: Any, site: str, seen: str) -> None:
         handles = {(lst.vendor_id, lst.vendor) for lst in extraction.listings if lst.vendor_id}

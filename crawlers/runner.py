@@ -105,7 +105,8 @@ def run_crawls(jobs: list[CrawlJob], *, data_dir: Path, tor_socks: list[str] | N
     base = crawl_settings(first.site, data_dir=Path(data_dir), via=first.via or first.site.via,
                           tor_socks=tor_socks, tor_control=tor_control, backend=backend,
                           overrides={"LOG_FILE": str(log_dir / "crawl.log"), **(overrides or {})})
-    process = CrawlerProcess(base, install_root_handler=True)
+    base.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    process = CrawlerProcess(base)
     started = time.monotonic()
     runs = []
     for job in jobs:

@@ -169,3 +169,15 @@ def test_interrupted_crawl_resumes_without_loss(how, demo_world, tmp_path):
     finally:
         backend.close()
     assert lost == []
+
+
+def test_forum_pages_never_become_listings(demo_world, tmp_path):
+    from nachtwacht.demomarket import DemoServer
+
+    forum = REPO / "config" / "sites" / "demo-forum.yaml"
+    with DemoServer(demo_world.sites["forum"]) as server:
+        summary = cli_json("crawl", str(forum), "--via", "direct", "--base-url", server.base_url,
+                           "--max-pages", "25", data_dir=tmp_path)
+    assert summary["pages"] == 25
+    assert summary["listings"] == 0
+    assert cli_json("search", "*", data_dir=tmp_path)["total"] == 0
