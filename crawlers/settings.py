@@ -80,8 +80,11 @@ NACHTWACHT_INTERSTITIAL_MAX_WAIT = 60.0  # seconds: cap on Retry-After / meta re
 
 ITEM_PIPELINES = {
     "crawlers.pipelines.ExtractPipeline": 300,
+    "crawlers.discovery.DiscoveryPipeline": 400,
     "crawlers.pipelines.IndexPipeline": 500,
 }
+NACHTWACHT_DISCOVERY = "review"  # onions seen in pages: review (queue) | follow (within scope) | off
+NACHTWACHT_DISCOVERY_SCOPE: list[str] = []  # host patterns (fnmatch) a `follow` job may crawl into
 NACHTWACHT_COMMIT_EVERY = 200  # pages between index commits (and frontier checkpoints)
 NACHTWACHT_COMMIT_SECONDS = 2.0  # seconds between commits: bounds what a killed crawl re-fetches
 

@@ -259,6 +259,37 @@ def events(since: Annotated[int, typer.Option(help="only events after this id")]
             out.print(f"{e['id']} {e['at']} {e['kind']} {e['site']} (job {e['job_id']}, streak {e['streak']})")
 
 
+@jobs_app.command("onions")
+def onions(status: Annotated[str | None, typer.Option(help="queued, follow, followed or ignored")] = None,
+           follow: Annotated[str | None, typer.Option(help="approve this onion: create its crawl job")] = None,
+           ignore: Annotated[str | None, typer.Option(help="mark this onion ignored")] = None,
+           data_dir: DataDir = None, json_out: JsonFlag = False) -> None:
+    """Onions discovered in crawled pages (valid v3 only), with where they were seen."""
+    from crawlers.discovery import DiscoveryStore
+
+    manager = _manager(data_dir)
+    store = DiscoveryStore(manager.data_dir)
+    try:
+        if follow:
+            job = manager.approve_onion(follow)
+            err.print(f"job {job.id} created for {follow} (run it with `nachtwacht jobs run {job.id}`)")
+        if ignore and not store.set_status(ignore, "ignored"):
+            raise typer.BadParameter(f"{ignore} was never discovered")
+        found = [{**o, "seen_on": store.sightings(o["address"])} for o in store.onions(status)]
+    finally:
+        store.close()
+        manager.close()
+    if json_out:
+        _emit({"onions": found})
+        return
+    table = Table(title=f"{len(found)} discovered onion(s)")
+    for column in ("address", "status", "sightings", "first seen on", "job"):
+        table.add_column(column, overflow="fold")
+    for o in found:
+        table.add_row(o["address"], o["status"], str(o["sightings"]), o["first_url"], o["job"])
+    out.print(table)
+
+
 @jobs_app.command("exec", hidden=True)
 def exec_(job_id: JobArg, run_id: Annotated[int, typer.Option("--run")],
           fresh: Annotated[bool, typer.Option()] = False, data_dir: DataDir = None) -> None:

@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 STARTUP_GRACE_S = 15.0  # a run without a recorded PID this long after it started has crashed
 STOP_TIMEOUT_S = 120.0  # seconds a graceful stop may take before SIGKILL
+FOLLOW_LIMIT = 20  # child jobs one run may create for discovered onions in scope
 
 
 class JobManager:
@@ -184,6 +185,56 @@ class JobManager:
                 self._children.pop(pid, None)
         for job in self.store.jobs():
             self.reconcile(job)
+
+    # --- discovery -----------------------------------------------------------------------------
+    def follow_discovered(self, job_id: str, limit: int = FOLLOW_LIMIT) -> list[Job]:
+        """Create a crawl job for each onion `job_id`'s crawls found inside its scope.
+
+        A child job inherits the parent's via, limits, Tor endpoints, scope and schedule (the
+        scheduler then runs it); an unscheduled child waits for `jobs run`.
+        """
+        from crawlers.discovery import DiscoveryStore
+
+        parent = self.store.get(job_id)
+        discovery = DiscoveryStore(self.data_dir)
+        created = []
+        try:
+            for onion in discovery.onions(status="follow")[:limit]:
+                if onion["first_job"] != job_id:
+                    continue
+                child = self.approve_onion(onion["address"], parent=parent, discovery=discovery)
+                created.append(child)
+        finally:
+            discovery.close()
+        return created
+
+    def approve_onion(self, address: str, *, parent: Job | None = None, discovery: Any = None,
+                      job_id: str | None = None) -> Job:
+        """Create (or reuse) the crawl job of a discovered onion and mark it `followed`."""
+        from crawlers.discovery import DiscoveryStore
+
+        own = discovery is None
+        discovery = discovery or DiscoveryStore(self.data_dir)
+        try:
+            address = address.lower()
+            if not any(o["address"] == address for o in discovery.onions()):
+                raise JobError(f"{address} was never discovered (see `nachtwacht jobs onions`)")
+            child_id = job_id or "onion-" + address[:16]
+            if self.store.exists(child_id):
+                child = self.store.get(child_id)
+            else:
+                options: dict[str, Any] = {}
+                if parent is not None:
+                    options = {"via": parent.via, "max_pages": parent.max_pages, "depth": parent.depth,
+                               "tor_socks": parent.tor_socks, "scope": parent.scope,
+                               "discovery": parent.discovery, "schedule": parent.schedule,
+                               "jitter_s": parent.jitter_s, "parent": parent.id}
+                child = self.create(f"http://{address}/", job_id=child_id, **options)
+            discovery.set_status(address, "followed", job=child.id)
+            return child
+        finally:
+            if own:
+                discovery.close()
 
     # --- reading -------------------------------------------------------------------------------
     def status(self, job_id: str) -> dict[str, Any]:

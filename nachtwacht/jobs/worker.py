@@ -35,7 +35,9 @@ def execute(data_dir: str | Path, job_id: str, run_id: int, *, fresh: bool = Fal
             nw = Nachtwacht(data_dir)
             summaries = nw.crawl([site], via=job.via or None, max_pages=job.max_pages,
                                  job_id=job.id, fresh=fresh, tor_socks=job.tor_socks or None,
-                                 progress=writer, overrides=dict(job.settings) or None)
+                                 progress=writer, overrides={**job.settings,
+                                                             "NACHTWACHT_DISCOVERY": job.discovery,
+                                                             "NACHTWACHT_DISCOVERY_SCOPE": job.scope})
         except Exception as exc:
             logger.exception("job %s run %d failed", job_id, run_id)
             store.end_run(run_id, "failed", exit_code=1, error=f"{type(exc).__name__}: {exc}")
@@ -51,6 +53,14 @@ def execute(data_dir: str | Path, job_id: str, run_id: int, *, fresh: bool = Fal
         if outcome == "finished":
             record_liveness(store, job, summary)
         store.end_run(run_id, outcome, exit_code=0, summary=summary)
+        if job.discovery == "follow":
+            from nachtwacht.jobs.manager import JobManager
+
+            manager = JobManager(data_dir)
+            try:
+                manager.follow_discovered(job.id)
+            finally:
+                manager.close()
         return summary
     finally:
         store.close()
