@@ -22,7 +22,8 @@ from string import Template
 from crawlers.tor.control import TorControl
 from crawlers.tor.exceptions import TestNetworkError, TorControlError, TorError
 from crawlers.tor.onionkey import seed_for_name, write_service_keys
-from crawlers.tor.process import TorProcess, find_tor, free_port, wait_for_port
+from crawlers.tor.pool import TorPool
+from crawlers.tor.process import TorProcess, find_tor, free_port
 
 __all__ = ["PrivateTorNetwork"]
 
@@ -48,7 +49,6 @@ class _Node:
         self.controlport = free_port()
         self.orport = free_port() if role in ("authority", "relay") else 0
         self.dirport = free_port() if role == "authority" else 0
-        self.socksport = free_port() if role == "client" else 0
         self.fingerprint = ""
         self.v3ident = ""
         self.torrc = datadir.parent / f"{nickname}.torrc"
@@ -71,6 +71,7 @@ class PrivateTorNetwork:
         self.n_clients = clients
         self._tor = tor_binary
         self._nodes: list[_Node] = []
+        self._pool: TorPool | None = None
         self._addresses: dict[str, str] = {}
         self._started = False
         self.timings: dict[str, float] = {}
@@ -78,11 +79,18 @@ class PrivateTorNetwork:
     # -- public surface ---------------------------------------------------------------------
     @property
     def socks_endpoints(self) -> list[str]:
-        return [f"127.0.0.1:{n.socksport}" for n in self._clients]
+        return self._pool.socks_endpoints if self._pool else []
 
     @property
     def control_endpoints(self) -> list[str]:
-        return [f"127.0.0.1:{n.controlport}" for n in self._clients]
+        return self._pool.control_endpoints if self._pool else []
+
+    @property
+    def pool(self) -> TorPool:
+        """The clients (a ``TorPool`` pointed at this network's authorities)."""
+        if self._pool is None:
+            raise TestNetworkError("the private Tor network is not started")
+        return self._pool
 
     @property
     def relay_fingerprints(self) -> set[str]:
@@ -100,10 +108,7 @@ class PrivateTorNetwork:
 
     def control(self, client: int = 0) -> TorControl:
         """An authenticated stem connection to a client (caller closes it)."""
-        node = self._clients[client]
-        return TorControl.connect(
-            f"127.0.0.1:{node.controlport}", cookie_path=str(node.datadir / "control_auth_cookie")
-        )
+        return self.pool.control(client)
 
     def start(self, timeout: float = 180) -> None:
         """Generate keys, launch every node, wait for client bootstrap and a real onion fetch.
@@ -126,7 +131,8 @@ class PrivateTorNetwork:
         for node in self._nodes:
             node.process.start()
         try:
-            for index in range(len(self._clients)):
+            self.pool.launch()
+            for index in range(self.n_clients):
                 self._wait_client(index, deadline)
             self.timings["bootstrap"] = time.monotonic() - t0
             self._check_private()
@@ -138,23 +144,27 @@ class PrivateTorNetwork:
             raise
         logger.info(
             "private tor network up in %.1fs (%d services, %d clients)",
-            self.timings["first_onion"], len(self.services), len(self._clients),
+            self.timings["first_onion"], len(self.services), self.n_clients,
         )
 
     def stop(self) -> None:
         """Stop every node by its recorded PID. Idempotent."""
+        if self._pool is not None:
+            self._pool.stop()
         for node in reversed(self._nodes):
             node.process.stop()
         self._started = False
 
     def stop_client(self, client: int = 0, *, hard: bool = True) -> None:
         """Kill one client (SIGKILL by default): its SOCKS port stops answering."""
-        self._clients[client].process.stop(hard=hard)
+        self.pool.stop_member(client, hard=hard)
 
     def start_client(self, client: int = 0, timeout: float = 60) -> None:
         """Restart a stopped client on the same ports and wait for its bootstrap."""
-        self._clients[client].process.start()
-        self._wait_client(client, time.monotonic() + timeout)
+        try:
+            self.pool.start_member(client, timeout)
+        except TorError as exc:
+            raise TestNetworkError(str(exc)) from exc
 
     def __enter__(self) -> PrivateTorNetwork:
         self.start()
@@ -164,16 +174,11 @@ class PrivateTorNetwork:
         self.stop()
 
     # -- building ---------------------------------------------------------------------------
-    @property
-    def _clients(self) -> list[_Node]:
-        return [n for n in self._nodes if n.role == "client"]
-
     def _build_nodes(self, tor: str) -> None:
         plan = (
             [("authority", f"auth{i}") for i in range(_AUTHORITIES)]
             + [("relay", f"relay{i}") for i in range(_RELAYS)]
             + [("service", "onions")]
-            + [("client", f"client{i}") for i in range(self.n_clients)]
         )
         self._nodes = [_Node(role, nick, self.workdir / nick, tor) for role, nick in plan]
 
@@ -231,6 +236,10 @@ class PrivateTorNetwork:
             f"127.0.0.1:{n.dirport} {n.fingerprint}"
             for n in self._nodes if n.role == "authority"
         )
+        self._pool = TorPool(
+            self.workdir / "clients", self.n_clients, tor_binary=self._nodes[0].process.tor_binary,
+            extra_torrc=_template("testnet-client").substitute(dirauthorities=dirauths),
+        )
         service_lines = []
         for name, port in self.services.items():
             hs_dir = self.workdir / "onions" / "hs" / name
@@ -244,42 +253,28 @@ class PrivateTorNetwork:
             )
             node.torrc.write_text(_template(node.role).substitute(
                 common=common, orport=node.orport, dirport=node.dirport,
-                socksport=node.socksport, services="\n".join(service_lines),
+                services="\n".join(service_lines),
             ))
 
     # -- readiness --------------------------------------------------------------------------
-    def _fail(self, message: str, node: _Node) -> TestNetworkError:
-        return TestNetworkError(f"{message}\n--- {node.nickname} log tail ---\n{node.process.log_tail()}")
-
     def _wait_client(self, index: int, deadline: float) -> None:
-        node = self._clients[index]
-        if not wait_for_port(node.controlport, max(1.0, deadline - time.monotonic())):
-            raise self._fail(f"{node.nickname}: control port never opened", node)
-        while True:
-            try:
-                with self.control(index) as ctl:
-                    ctl.wait_bootstrapped(max(1.0, deadline - time.monotonic()))
-                return
-            except TorControlError as exc:
-                # A restarted tor opens its port before it rewrites the auth cookie: poll.
-                if time.monotonic() > deadline:
-                    raise self._fail(f"{node.nickname}: {exc}", node) from exc
-                time.sleep(0.2)
-            except TorError as exc:
-                raise self._fail(f"{node.nickname}: {exc}", node) from exc
+        try:
+            self.pool.wait_member(index, deadline)
+        except TorError as exc:
+            raise TestNetworkError(str(exc)) from exc
 
     def _check_private(self) -> None:
         """Every client's consensus must list only our relays (no public network leak)."""
         ours = self.relay_fingerprints
-        for index, node in enumerate(self._clients):
+        for index in range(self.n_clients):
             try:
                 with self.control(index) as ctl:
                     seen = ctl.consensus_fingerprints()
             except TorControlError as exc:
-                raise self._fail(str(exc), node) from exc
+                raise TestNetworkError(f"client{index}: {exc}") from exc
             if not seen or not seen <= ours:
                 raise TestNetworkError(
-                    f"{node.nickname}: consensus holds relays that are not ours: {sorted(seen - ours)}"
+                    f"client{index}: consensus holds relays that are not ours: {sorted(seen - ours)}"
                 )
 
     def _wait_onion(self, name: str, deadline: float) -> None:
@@ -299,5 +294,7 @@ class PrivateTorNetwork:
                 except (httpx2.HTTPError, ProtocolError) as exc:
                     last = f"{type(exc).__name__}: {exc}"
                 if time.monotonic() > deadline:
-                    raise self._fail(f"onion {name} ({url}) not reachable: {last}", self._clients[index])
+                    tail = self.pool.members[index].process.log_tail()
+                    raise TestNetworkError(f"onion {name} ({url}) not reachable via client{index}: "
+                                           f"{last}\n--- log tail ---\n{tail}")
                 time.sleep(0.5)  # a poll interval, not a wait for readiness
