@@ -46,6 +46,22 @@ def _replace_all(text: str, mapping: dict[str, str]) -> str:
     return pattern.sub(lambda m: folded.get(m.group(1).casefold(), m.group(1)), text)
 
 
+_WORD = re.compile(r"\w[\w.-]*\w")
+MIN_HANDLE_MENTION = 5  # normalised characters: shorter handles are ordinary words too often
+
+
+def _replace_handles(text: str, known: dict[str, str]) -> str:
+    """Replace mentions of handles pseudonymised so far, in any spelling (JanJanssens, jan_janssens)."""
+    if not text or not known:
+        return text
+
+    def sub(match: re.Match[str]) -> str:
+        norm = normalise("handle", match.group(0))
+        return known.get(norm, match.group(0)) if len(norm) >= MIN_HANDLE_MENTION else match.group(0)
+
+    return _WORD.sub(sub, text)
+
+
 def _is_target(post: Any, targets: set[str]) -> bool:
     recruitment = post.recruitment
     if recruitment is not None and recruitment.label:
@@ -88,8 +104,9 @@ def minimise_extraction(extraction: Any, pseudonymiser: Pseudonymiser, policy: M
                 mapping[mention.value] = alias
                 mention = replace(mention, value=alias)
             emails.append(mention)
-        text = _replace_all(post.text, mapping)
-        title = _replace_all(post.title, mapping)
+        known = pseudonymiser.known("handle")
+        text = _replace_handles(_replace_all(post.text, mapping), known)
+        title = _replace_handles(_replace_all(post.title, mapping), known)
         author = authors.get(post.author, post.author)
         changed = (author != post.author) + sum(1 for c, o in zip(contacts, ents.contacts, strict=True) if c != o) \
             + sum(1 for e, o in zip(emails, ents.emails, strict=True) if e != o)

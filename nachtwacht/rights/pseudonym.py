@@ -122,6 +122,10 @@ class Pseudonymiser:
         self._seen[(kind, norm)] = name
         return name
 
+    def known(self, kind: str) -> dict[str, str]:
+        """Normalised value -> pseudonym of every `kind` value pseudonymised so far."""
+        return {norm: alias for (k, norm), alias in self._seen.items() if k == kind}
+
     def reveal(self, pseudonym: str) -> dict[str, str]:
         if self.vault is None:
             raise ReidentifyRefused("no vault to re-identify from")

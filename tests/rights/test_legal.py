@@ -111,3 +111,12 @@ def test_the_legal_basis_goes_into_custody_log_and_documents(case_crawl):
     stamped = [d for d in docs if d["kind"] in ("page", "listing", "observation")]
     assert stamped and all(d["legal_basis"]["case_ref"] == CASE for d in stamped)
     assert all(d["legal_basis"]["purpose"] == "drug trafficking on market X" for d in stamped)
+
+
+def test_a_job_without_legal_basis_fails_with_the_refusal_in_its_status(tmp_path):
+    cli_json("jobs", "schedule", ONION + "/", "--name", "onion-job", data_dir=tmp_path)
+    run_cli("jobs", "run", "onion-job", "--wait", data_dir=tmp_path, check=False, timeout=120)
+    status = cli_json("jobs", "status", "onion-job", data_dir=tmp_path)
+    assert status["state"] == "failed"
+    assert "LegalBasisError: crawl refused: no legal basis" in status["last_run"]["error"]
+    assert not (tmp_path / "evidence").exists()
