@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -184,66 +185,37 @@ def vendors(
         out.print(render.vendors_table(found))
 
 
-def _register_optional() -> None:
-    """Commands that live in their own modules."""
-    try:
-        from nachtwacht.commands.extract import extract
-
-        app.command("extract")(extract)
-    except ImportError:
-        pass
-    try:
-        from nachtwacht.commands.evidence import evidence_app
-
-        app.add_typer(evidence_app, name="evidence")
-    except ImportError:
-        pass
-    try:
-        from nachtwacht.commands.tor import tor_app
-
-        app.add_typer(tor_app, name="tor")
-    except ImportError:
-        pass
-    try:
-        from nachtwacht.commands.jobs import jobs_app, scheduler
-
-        app.add_typer(jobs_app, name="jobs")
-        app.command("scheduler")(scheduler)
-    except ImportError:
-        pass
-    try:
-        from nachtwacht.commands.alerts import alerts_app
-
-        app.add_typer(alerts_app, name="alerts")
-    except ImportError:
-        pass
-    try:
-        from nachtwacht.commands.retention import cases_app, reidentify_command, retention_app
-
-        app.add_typer(retention_app, name="retention")
-        app.add_typer(cases_app, name="cases")
-        app.command("reidentify")(reidentify_command)
-    except ImportError:
-        pass
-    try:
-        from nachtwacht.commands.exchange import exchange_app
-
-        app.add_typer(exchange_app, name="exchange")
-    except ImportError:
-        pass
-    try:
-        from nachtwacht.commands.audit import audit_app
-        from nachtwacht.commands.serve import serve
-        from nachtwacht.commands.users import users_app
-
-        app.command("serve")(serve)
-        app.add_typer(users_app, name="users")
-        app.add_typer(audit_app, name="audit")
-    except ImportError:
-        pass
+# Commands that live in their own modules: (module, attribute, name, kind). A "group" is a Typer
+# sub-app (`nachtwacht tor status`), a "command" a single function. An import error is a bug, not
+# a reason to hide a command: it propagates.
+COMMAND_MODULES = (
+    ("nachtwacht.commands.extract", "extract", "extract", "command"),
+    ("nachtwacht.commands.trends", "trends", "trends", "command"),
+    ("nachtwacht.commands.tor", "tor_app", "tor", "group"),
+    ("nachtwacht.commands.jobs", "jobs_app", "jobs", "group"),
+    ("nachtwacht.commands.jobs", "scheduler", "scheduler", "command"),
+    ("nachtwacht.commands.alerts", "alerts_app", "alerts", "group"),
+    ("nachtwacht.commands.evidence", "evidence_app", "evidence", "group"),
+    ("nachtwacht.commands.serve", "serve", "serve", "command"),
+    ("nachtwacht.commands.users", "users_app", "users", "group"),
+    ("nachtwacht.commands.audit", "audit_app", "audit", "group"),
+    ("nachtwacht.commands.retention", "retention_app", "retention", "group"),
+    ("nachtwacht.commands.retention", "cases_app", "cases", "group"),
+    ("nachtwacht.commands.retention", "reidentify_command", "reidentify", "command"),
+    ("nachtwacht.commands.exchange", "exchange_app", "exchange", "group"),
+)
 
 
-_register_optional()
+def _register_commands() -> None:
+    for module_name, attribute, name, kind in COMMAND_MODULES:
+        target = getattr(importlib.import_module(module_name), attribute)
+        if kind == "group":
+            app.add_typer(target, name=name)
+        else:
+            app.command(name)(target)
+
+
+_register_commands()
 
 
 def main() -> None:
