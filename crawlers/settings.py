@@ -31,6 +31,7 @@ TELNETCONSOLE_ENABLED = False  # no remote control of a crawl
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "scrapy.extensions.remote_control.RemoteControl": None,
+    "crawlers.extensions.tor_health.TorHealth": 450,  # Tor bootstrap/circuits into the stats
     "crawlers.extensions.progress.ProgressReporter": 500,
 }
 

@@ -41,6 +41,10 @@ def test_demo_market_crawled_over_tor_end_to_end(tor_network, tmp_path):
     assert summary["pages"] >= 35, summary
     assert summary["tor"]["requests"] >= summary["pages"]
     assert summary["tor"]["ok"] >= summary["pages"]
+    # Tor health in the crawl summary (crawlers.extensions.tor_health).
+    assert summary["tor"]["clients"] == 1
+    assert summary["tor"]["bootstrap_at_open"] == summary["tor"]["bootstrap_at_close"] == 100
+    assert summary["tor"]["circuits_at_close"] >= 1
     assert len(server.hits) - served_before >= summary["pages"]
     _assert_only_tor_sockets(report, net, 0)
 
@@ -111,3 +115,17 @@ def test_extended_errors_tell_a_missing_onion_from_a_bad_address(tor_network, tm
                 client.get(f"http://{host}/")
             outcomes[label] = classify_failure(caught.value)
     assert outcomes == {"missing": ("unreachable", 0xF0), "bad": ("unreachable", 0xF6)}
+
+
+def test_an_unreachable_onion_is_reported_per_site_and_gets_new_tokens(tor_network, tmp_path):
+    net = tor_network.net
+    ghost = write_service_keys(tmp_path / "ghost", seed_for_name("ghost-market-never-published"))
+    report = run_probe({"start": [f"http://{ghost}/"], "site": "ghost", "settings": _tor_settings(
+        net, 0, RETRY_TIMES=3, NACHTWACHT_TOR_ROTATE_AFTER=2)}, tmp_path / "crawl.log")
+    stats = report["stats"]
+    assert [f["url"] for f in report["failures"]] == [f"http://{ghost}/"]
+    assert stats["tor/site/ghost/unreachable"] == 4  # 1 try + 3 retries, each "site down"
+    assert stats["tor/code/0xF0"] == 4  # descriptor not found
+    assert stats["tor/rotations"] == 2  # a new isolation token after every 2 failures in a row
+    assert "tor/paused" not in stats  # Tor itself was fine: the crawl never paused
+    _assert_only_tor_sockets(report, net, 0)
