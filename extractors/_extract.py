@@ -21,6 +21,7 @@ from extractors._html import Document, Line, parse_html
 from extractors._labels import find_labelled
 from extractors._lang import detect_lang
 from extractors._listing import Fields, choose_price, logged_in_users, main_fields
+from extractors._logistics import with_logistics
 from extractors._prices import find_prices, find_quantity
 from extractors._products import classify_category, find_products
 from extractors._recruit import score_recruitment
@@ -28,6 +29,7 @@ from extractors._vendor import clean_handle, handle_from_url, vendor_from_links
 from extractors.exceptions import InputError
 from extractors.model import (
     Entities,
+    HubMention,
     Listing,
     Post,
     Product,
@@ -62,6 +64,7 @@ class Extraction:
     url: str = ""
     site: str = ""
     notes: tuple[str, ...] = ()
+    logistics: tuple[HubMention, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         rec = self.recruitment
@@ -82,6 +85,7 @@ class Extraction:
             ),
             "links": list(self.links),
             "notes": list(self.notes),
+            "logistics": [asdict(m) for m in self.logistics],
         }
 
 
@@ -233,9 +237,9 @@ def extract_html(html: str | bytes, *, source: str = "", url: str = "", site: st
         page_type = "listing"
         listings = [_make_listing(fields, site, url, lang, entities, products, fields.title)]
     all_products = _merge_products(products, *(c.products for c in listings))
-    return Extraction(source=source, lang=lang, page_type=page_type, listings=tuple(listings),
-                      products=all_products, entities=entities, links=links, url=url, site=site,
-                      notes=tuple(notes))
+    return with_logistics(Extraction(source=source, lang=lang, page_type=page_type, listings=tuple(listings),
+                                     products=all_products, entities=entities, links=links, url=url, site=site,
+                                     notes=tuple(notes)), body)
 
 
 _PROFILE_WORDS = re.compile(r"profile|profiel|profil|perfil|vendor|seller|verkoper|vendeur|vendedor|"
@@ -287,6 +291,6 @@ def extract_text(text: str, *, source: str = "", url: str = "", site: str = "") 
     page_type = "listing" if listings else "channel_message"
     post = Post(id=listing_id(site, url or source or text[:200]), site=site, url=url, channel="", author="",
                 text=text[:20000], lang=lang, entities=entities, recruitment=recruitment, products=products)
-    return Extraction(source=source, lang=lang, page_type=page_type, listings=listings, posts=(post,),
-                      products=products, entities=entities, recruitment=recruitment, url=url, site=site,
-                      notes=tuple(notes))
+    return with_logistics(Extraction(source=source, lang=lang, page_type=page_type, listings=listings,
+                                     posts=(post,), products=products, entities=entities,
+                                     recruitment=recruitment, url=url, site=site, notes=tuple(notes)), text)

@@ -15,6 +15,7 @@ __all__ = [
     "Contact",
     "Entities",
     "Evidence",
+    "HubMention",
     "Listing",
     "Mention",
     "Observation",
@@ -147,6 +148,19 @@ class Product:
 
 
 @dataclass(frozen=True, slots=True)
+class HubMention:
+    """A logistics mention: canonical hub (or method), its kind and country, span and rule."""
+
+    hub: str
+    kind: str  # seaport|airport|postal|locker|method
+    country: str  # ISO 3166-1 alpha-2; "" for methods and unnamed hubs
+    text: str = ""
+    start: int = -1
+    end: int = -1
+    rule: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Where a document came from: the capture it was extracted from."""
 
@@ -232,6 +246,7 @@ class Listing:
     lang: str = ""
     entities: Entities = field(default_factory=Entities)
     evidence: Evidence | None = None
+    logistics: tuple[HubMention, ...] = ()  # seaports, airports, postal services, methods
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -275,6 +290,7 @@ class Post:
     forwarded_from: str = ""
     edited: bool = False
     deleted: bool = False
+    logistics: tuple[HubMention, ...] = ()  # seaports, airports, postal services, methods
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

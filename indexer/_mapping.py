@@ -32,7 +32,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bump when a field is added, removed or analysed differently: backends reindex on change.
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2  # 2: hub, hub_kind, hub_country (logistics mentions)
 
 #: Languages with their own stemmed text field (``stem_<lang>``).
 LANGS = ("en", "fr", "nl", "es")
@@ -106,6 +106,9 @@ _SPECS = [
     FieldSpec("channel", "keyword", _lower),
     FieldSpec("category", "keyword", _fold),
     FieldSpec("product", "keyword", _fold),
+    FieldSpec("hub", "keyword", _fold),  # logistics: canonical seaport/airport/postal/locker/method
+    FieldSpec("hub_kind", "keyword", _lower),
+    FieldSpec("hub_country", "keyword", _upper),
     FieldSpec("ships_from", "keyword", _upper),
     FieldSpec("ships_to", "keyword", _upper),
     FieldSpec("lang", "keyword", _lower),
@@ -249,6 +252,9 @@ def prepare(doc: dict[str, Any]) -> Prepared:
         "category": _strs([source.get("category")])
         + _strs(p.get("category") for p in source.get("products") or ()),
         "product": _strs(p.get("name") for p in source.get("products") or ()),
+        "hub": _strs(m.get("hub") for m in source.get("logistics") or ()),
+        "hub_kind": _strs(m.get("kind") for m in source.get("logistics") or ()),
+        "hub_country": _strs(m.get("country") for m in source.get("logistics") or ()),
         "ships_from": _strs([source.get("ships_from")]),
         "ships_to": _strs(source.get("ships_to") or ()),
         "lang": _strs([source.get("lang")]),

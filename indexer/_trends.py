@@ -26,6 +26,8 @@ DIMENSIONS = {
     "ships_from": "ships_from",
     "ships_to": "ships_to",
     "lang": "lang",
+    "hub": "hub",  # logistics mentions (seaports, airports, postal services, lockers, methods)
+    "hub_kind": "hub_kind",
 }
 INTERVALS = ("month", "week", "day")
 _MAX_PERIODS = 1000
