@@ -113,11 +113,15 @@ class TantivyBackend:
             index = self._register(tantivy.Index.open(str(self.path)))
             return index
         self.path.mkdir(parents=True, exist_ok=True)
-        index = self._register(tantivy.Index(self.schema, path=str(self.path), reuse=True))
-        self._writer = self._take_writer(index)
         meta = self._meta()
         if exists and meta.get("mapping_version") != MAPPING_VERSION:
+            # Open with the schema on disk: reuse=True with a changed schema is refused by tantivy.
+            index = self._register(tantivy.Index.open(str(self.path)))
+            self._writer = self._take_writer(index)
             index = self._upgrade(index, meta.get("mapping_version"))
+        else:
+            index = self._register(tantivy.Index(self.schema, path=str(self.path), reuse=True))
+            self._writer = self._take_writer(index)
         (self.path / META_FILE).write_text(json.dumps({"mapping_version": MAPPING_VERSION}))
         return index
 

@@ -50,3 +50,40 @@ def test_hub_queries_and_trends(index):
     assert series["stealth shipping"] == {"2026-01": 1, "2026-03": 1}
     assert series["port of valencia"] == {"2026-03": 1}
     assert "port of rotterdam" not in series
+
+
+def test_index_of_the_previous_mapping_is_upgraded_in_place(tmp_path):
+    """An index written before the hub fields existed (other schema, version 1) is rebuilt on open."""
+    import json
+
+    import tantivy
+
+    from indexer._tantivy import META_FILE
+    from indexer._tantivy_render import SOURCE_FIELD
+
+    sb = tantivy.SchemaBuilder()
+    sb.add_bytes_field(SOURCE_FIELD, stored=True)
+    sb.add_text_field("id", tokenizer_name="raw", fast=True)
+    path = tmp_path / "index"
+    path.mkdir()
+    old = tantivy.Index(sb.build(), path=str(path))
+    writer = old.writer(heap_size=15_000_000, num_threads=1)
+    for i, (day, text) in enumerate(TEXTS):
+        doc = tantivy.Document()
+        source = _doc(i, day, text)
+        doc.add_bytes(SOURCE_FIELD, json.dumps(source).encode())
+        doc.add_text("id", source["id"])
+        writer.add_document(doc)
+    writer.commit()
+    writer.wait_merging_threads()
+    del writer, old
+    (path / META_FILE).write_text(json.dumps({"mapping_version": 1}))
+    with pytest.raises(Exception, match="mapping version 1"):
+        get_backend({"backend": "embedded", "data_dir": str(tmp_path)}, readonly=True)
+    get_backend({"backend": "embedded", "data_dir": str(tmp_path)}).close()
+    backend = get_backend({"backend": "embedded", "data_dir": str(tmp_path)}, readonly=True)
+    try:
+        assert backend.search('hub:"Port of Antwerp-Bruges"', kind="post").total == 2
+        assert backend.search("*", kind=None).total == len(TEXTS)
+    finally:
+        backend.close()
