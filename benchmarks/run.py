@@ -1,0 +1,245 @@
+"""`make bench`: run every benchmark, print one table (figure, baseline, ratio), write JSON.
+
+    .venv/bin/python benchmarks/run.py [--quick] [--only crawl,extract,index,index1m,tor,workers]
+
+Each benchmark runs in its own process (one Twisted reactor each, fresh memory); its baseline is
+measured in the same run, on the same machine, so the ratio is what to read, not the absolute
+figure. A benchmark that cannot run here (no tor, no Java, no redis-server) is reported as
+skipped with its reason; the others still run. Results go to
+``benchmarks/results/bench-<UTC time>.json``. ``--quick`` shrinks every size (a smoke run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "benchmarks"
+RESULTS = BENCH / "results"
+PY = sys.executable
+
+
+@dataclass
+class Row:
+    """One line of the table: a figure next to its baseline; `ratio` = value / baseline."""
+
+    bench: str
+    figure: str
+    value: float | None
+    unit: str
+    baseline_name: str = ""
+    baseline: float | None = None
+    target: str = ""  # e.g. ">= 0.50": what the issue asks of the ratio
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.value is None or not self.baseline:
+            return None
+        return self.value / self.baseline
+
+    def verdict(self) -> str:
+        if not self.target or self.ratio is None:
+            return ""
+        op, bound = self.target.split()
+        ok = self.ratio >= float(bound) if op == ">=" else self.ratio <= float(bound)
+        return "ok" if ok else "MISS"
+
+
+def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[1:3])} failed ({proc.returncode}): {proc.stderr[-1500:]}")
+    return proc
+
+
+def _json_of(cmd: list[str], timeout: float) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
+        out = fh.name
+    try:
+        _run([*cmd, "--json", out], timeout)
+        return json.loads(Path(out).read_text())
+    finally:
+        os.unlink(out)
+
+
+# --- the benchmarks ------------------------------------------------------------------------------
+def bench_crawl(quick: bool) -> tuple[dict[str, Any], list[Row]]:
+    data = _json_of([PY, str(BENCH / "bench_crawl.py"), "--repeat", "1" if quick else "2"], 900)
+    full, bare, rss = data["full"], data["bare"], data["rss32"]
+    rows = [
+        Row("crawl", f"full pipeline, loopback, {data['concurrency']} concurrent", full["pages_per_s"], "pages/s",
+            "bare Scrapy, same URLs", bare["pages_per_s"], ">= 0.50",
+            f"{full['fetched']} pages; steady rate (first to last response)"),
+        Row("crawl", "peak RSS, full pipeline, 32 concurrent", rss["full_mib"], "MiB",
+            "bare Scrapy, 32 concurrent", rss["bare_mib"]),
+    ]
+    return data, rows
+
+
+def bench_extract(quick: bool) -> tuple[dict[str, Any], list[Row]]:
+    proc = _run([PY, str(BENCH / "bench_extract.py"), "--repeat", "1" if quick else "2"], 900)
+    rates: dict[str, float] = {}
+    for line in proc.stdout.splitlines():
+        match = re.match(r"(.+?)\s+([\d.]+)\s+([\d.]+)\s+(\d+)$", line.strip())
+        if match:
+            rates[match.group(1).strip()] = float(match.group(3))
+    tokenizer = next((v for k, v in rates.items() if "tokenizer" in k), None)
+    rows = [Row("extract", name, value, "docs/s", "bare spaCy tokenizer", tokenizer,
+                ">= 0.20" if "1 process" in name else "")
+            for name, value in rates.items() if "tokenizer" not in name]
+    return {"docs_per_s": rates, "stdout": proc.stdout}, rows
+
+
+def _index_json(docs: int, backends: str, timeout: float) -> dict[str, Any]:
+    before = set(RESULTS.glob("bench_index-*.json"))
+    _run([PY, str(BENCH / "bench_index.py"), "--docs", str(docs), "--backends", backends], timeout)
+    written = sorted(set(RESULTS.glob("bench_index-*.json")) - before)
+    if not written:
+        raise RuntimeError("bench_index.py wrote no result file")
+    return json.loads(written[-1].read_text())
+
+
+def bench_index(quick: bool) -> tuple[dict[str, Any], list[Row]]:
+    backends = ["embedded"]
+    skipped = []
+    if _java_ok():
+        backends += ["opensearch", "elasticsearch"]
+    else:
+        skipped.append("opensearch/elasticsearch: no java")
+    data = _index_json(10_000 if quick else 100_000, ",".join(backends), 1500)
+    rows = []
+    for name in backends:
+        res = data[name]
+        raw = res.get("raw_bulk_docs_per_s")
+        rows.append(Row("index", f"bulk upsert, {name}", res["bulk_docs_per_s"], "docs/s",
+                        "raw NDJSON _bulk" if raw else "", raw))
+    embedded = data["embedded"]
+    rows.append(Row("index", f"query p50, embedded, {data['docs']:,} docs", embedded["query_ms_p50"], "ms"))
+    rows.append(Row("index", f"query p95, embedded, {data['docs']:,} docs", embedded["query_ms_p95"], "ms"))
+    for note in skipped:
+        rows.append(Row("index", "bulk upsert, clusters", None, "", note="skipped: " + note))
+    return data, rows
+
+
+def bench_index_1m(quick: bool, small: dict[str, Any] | None) -> tuple[dict[str, Any], list[Row]]:
+    data = _index_json(100_000 if quick else 1_000_000, "embedded", 1500)
+    embedded = data["embedded"]
+    base = (small or {}).get("embedded", {})
+    label = f"{data['docs']:,}"
+    rows = [Row("index", f"bulk upsert, embedded, {label} docs", embedded["bulk_docs_per_s"], "docs/s",
+                "same at 100k" if base else "", base.get("bulk_docs_per_s")),
+            Row("index", f"query p50, embedded, {label} docs", embedded["query_ms_p50"], "ms",
+                "same at 100k" if base else "", base.get("query_ms_p50")),
+            Row("index", f"query p95, embedded, {label} docs", embedded["query_ms_p95"], "ms",
+                "same at 100k" if base else "", base.get("query_ms_p95"))]
+    return data, rows
+
+
+def bench_tor(quick: bool) -> tuple[dict[str, Any], list[Row]]:
+    cmd = [PY, str(BENCH / "bench_torcrawl.py")]
+    if quick:
+        cmd += ["--pages", "60", "--clients", "1,2"]
+    data = _json_of(cmd, 1500)
+    rows = [Row("tor", f"full pipeline via private Tor, {data['concurrency']} concurrent",
+                data["full"]["pages_per_s"], "pages/s", "curl --socks5-hostname, same pages",
+                data["curl"]["pages_per_s"], ">= 0.90", f"{data['curl']['pages']} pages")]
+    one = data["clients"].get("1", {}).get("pages_per_s")
+    for clients, res in sorted(data["clients"].items(), key=lambda kv: int(kv[0])):
+        rows.append(Row("tor", f"crawl via {clients} tor client(s), {res['sites']} sites", res["pages_per_s"],
+                        "pages/s", "1 tor client", one))
+    return data, rows
+
+
+def bench_workers(quick: bool) -> tuple[dict[str, Any], list[Row]]:
+    cmd = [PY, str(BENCH / "bench_workers.py")]
+    if quick:
+        cmd += ["--sites", "noordzee"]
+    data = _json_of(cmd, 1200)
+    one = data["workers"]["1"]["pages_per_s"]
+    rows = [Row("workers", f"Redis frontier, {n} worker process(es)", res["pages_per_s"], "pages/s",
+                "1 worker", one, note=f"{res['pages']} pages, {data['cores']} cores")
+            for n, res in sorted(data["workers"].items())]
+    return data, rows
+
+
+def _java_ok() -> bool:
+    try:
+        return subprocess.run(["java", "-version"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+# --- the table -----------------------------------------------------------------------------------
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}" if abs(value) < 1 else f"{value:,.1f}"
+
+
+def table(rows: list[Row], cores: int | None) -> str:
+    head = f"Nachtwacht benchmarks on {cores} cores ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)"
+    widths = (8, 50, 9, 8, 28, 9, 6, 12)
+    cols = ("bench", "figure", "value", "unit", "baseline", "base", "ratio", "target")
+    lines = [head, "  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True))]
+    lines.append("-" * (sum(widths) + 2 * len(widths)))
+    for row in rows:
+        ratio = "-" if row.ratio is None else f"{row.ratio:.2f}"
+        target = f"{row.target} {row.verdict()}".strip()
+        cells = (row.bench, row.figure, _fmt(row.value), row.unit, row.baseline_name, _fmt(row.baseline),
+                 ratio, target)
+        lines.append("  ".join(str(c)[:w].ljust(w) for c, w in zip(cells, widths, strict=True))
+                     + (f"  {row.note}" if row.note else ""))
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of every benchmark")
+    parser.add_argument("--only", default="crawl,extract,index,index1m,tor,workers")
+    args = parser.parse_args()
+    wanted = [name.strip() for name in args.only.split(",") if name.strip()]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"cores": os.cpu_count(), "started": datetime.now(UTC).isoformat(),
+                               "quick": args.quick, "benchmarks": {}}
+    rows: list[Row] = []
+    steps: dict[str, Callable[[], tuple[dict[str, Any], list[Row]]]] = {
+        "crawl": lambda: bench_crawl(args.quick),
+        "extract": lambda: bench_extract(args.quick),
+        "index": lambda: bench_index(args.quick),
+        "index1m": lambda: bench_index_1m(args.quick, results["benchmarks"].get("index", {}).get("data")),
+        "tor": lambda: bench_tor(args.quick),
+        "workers": lambda: bench_workers(args.quick),
+    }
+    for name in wanted:
+        started = time.monotonic()
+        sys.stderr.write(f"bench: {name} ...\n")
+        try:
+            data, new_rows = steps[name]()
+        except Exception as exc:  # one benchmark failing must not hide the others
+            data, new_rows = {"error": str(exc)}, [Row(name, "(not measured)", None, "", note=str(exc)[:160])]
+        took = round(time.monotonic() - started, 1)
+        sys.stderr.write(f"bench: {name} done in {took}s\n")
+        results["benchmarks"][name] = {"seconds": took, "data": data, "rows": [asdict(r) for r in new_rows]}
+        rows += new_rows
+    results["table"] = table(rows, os.cpu_count())
+    path = RESULTS / f"bench-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    path.write_text(json.dumps(results, indent=2, default=str))
+    sys.stdout.write(results["table"] + f"\n\nwritten {path.relative_to(ROOT)}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
