@@ -109,8 +109,8 @@ class TorProxyMiddleware:
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:
         info = request.meta.get(META_INFO)
         kind, code = classify_failure(exception)
-        if kind == "refused" or not info:
-            return None
+        if kind in ("refused", "other") or not info:
+            return None  # refused: counted by the handler; other: not a transport failure
         index = self.endpoints.index(info["endpoint"]) if info["endpoint"] in self.endpoints else 0
         if kind == "broken_stream" or (kind == "timeout" and self.down):
             alive = await maybe_deferred_to_future(
