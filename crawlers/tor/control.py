@@ -176,6 +176,15 @@ class TorControl:
             raise TorControlError(f"adding SocksPort {port} on {self.endpoint} failed: {exc}") from exc
         return f"127.0.0.1:{port}"
 
+    def remove_socks_port(self, endpoint: str) -> None:
+        """Close a SocksPort opened with ``add_socks_port`` (``"127.0.0.1:port"``); keep the others."""
+        current = [str(v) for v in self._controller.get_conf("SocksPort", multiple=True)]
+        kept = [v for v in current if v.split()[0] != endpoint]
+        try:
+            self._controller.set_conf("SocksPort", kept)
+        except (stem.ControllerError, stem.SocketError) as exc:
+            raise TorControlError(f"removing SocksPort {endpoint} on {self.endpoint} failed: {exc}") from exc
+
     def circuits_by_username(self) -> dict[str, set[str]]:
         """Built circuit ids grouped by the SOCKS username (isolation token) they serve."""
         grouped: dict[str, set[str]] = defaultdict(set)

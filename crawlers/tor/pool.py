@@ -157,6 +157,12 @@ class TorPool:
         self.members[index].extra_socks.append(endpoint)
         return endpoint
 
+    def remove_socks_port(self, index: int, endpoint: str) -> None:
+        """Close a SocksPort opened by ``add_socks_port`` on member ``index``."""
+        with self.control(index) as ctl:
+            ctl.remove_socks_port(endpoint)
+        self.members[index].extra_socks.remove(endpoint)
+
     def __enter__(self) -> TorPool:
         self.start()
         return self

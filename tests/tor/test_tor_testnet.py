@@ -61,10 +61,15 @@ def test_onion_address_checksum_is_v3(tmp_path):
 def test_pool_opens_a_socks_port_at_run_time_and_it_carries_onion_traffic(tor_network):
     pool = tor_network.net.pool
     endpoint = pool.add_socks_port(0)
-    assert endpoint not in pool.socks_endpoints  # the configured ones are unchanged
+    try:
+        assert endpoint not in pool.socks_endpoints  # the configured ones are unchanged
+        with pool.control(0) as ctl:
+            assert set(ctl.socks_ports()) == {pool.socks_endpoints[0], endpoint}
+        proxy = f"socks5h://added-port:x@{endpoint}"
+        with httpx2.Client(proxy=proxy, timeout=60, trust_env=False) as client:
+            assert "beta page 1" in client.get(tor_network.onion_url("beta", "/p/1")).text
+        assert [s.bootstrap for s in pool.status()] == [100, 100]
+    finally:
+        pool.remove_socks_port(0, endpoint)
     with pool.control(0) as ctl:
-        assert set(ctl.socks_ports()) == {pool.socks_endpoints[0], endpoint}
-    proxy = f"socks5h://added-port:x@{endpoint}"
-    with httpx2.Client(proxy=proxy, timeout=60, trust_env=False) as client:
-        assert "beta page 1" in client.get(tor_network.onion_url("beta", "/p/1")).text
-    assert [s.bootstrap for s in pool.status()] == [100, 100]
+        assert ctl.socks_ports() == [pool.socks_endpoints[0]]
