@@ -203,6 +203,7 @@ COMMAND_MODULES = (
     ("nachtwacht.commands.retention", "cases_app", "cases", "group"),
     ("nachtwacht.commands.retention", "reidentify_command", "reidentify", "command"),
     ("nachtwacht.commands.exchange", "exchange_app", "exchange", "group"),
+    ("nachtwacht.commands.moneyflows", "moneyflows_app", "moneyflows", "group"),
 )
 
 

@@ -135,15 +135,17 @@ DESCRIPTIONS = {
     "en": ("Top grade {name}, {quality}. Also sold as {alt}. Ships within 24h, vacuum sealed, "
            "tracking on request. PM for bulk.",
            "You get {qty} of our {name}. Weighed on calibrated scale, reagent tested. "
-           "No FE, escrow only. Reship policy: 1x after proof.",
+           "No FE, escrow only. Reship policy: 1x after proof. Ships with DHL or to a parcel locker.",
            "{quality}. {name} straight from the source, same batch as the last 200 orders."),
     "fr": ("Vente de {name}, {quality}. Aussi appelée {alt}. Envoi sous 24h, emballage discret "
            "sous vide. Pour le gros, contactez en MP.",
-           "Vous recevez {qty} de {name}. Pesé sur balance calibrée, testé. Pas de FE, escrow uniquement.",
+           "Vous recevez {qty} de {name}. Pesé sur balance calibrée, testé. Pas de FE, escrow uniquement. "
+           "Envoi en Colissimo ou Mondial Relay.",
            "{quality}. {name} direct de la source, la même que d'habitude. Renvoi si perte."),
     "es": ("Vendemos {name}, {quality}. También conocida como {alt}. Envío en 24h, envasado al "
            "vacío y discreto. Para cantidades grandes, mensaje privado.",
-           "Recibes {qty} de {name}. Pesado en báscula calibrada, testado con reactivos. Sin FE.",
+           "Recibes {qty} de {name}. Pesado en báscula calibrada, testado con reactivos. Sin FE. "
+           "Envío por Correos o SEUR.",
            "{quality}. {name} directo de origen, misma calidad de siempre. Reenvío si se pierde."),
 }
 TITLE_PATTERNS = {
