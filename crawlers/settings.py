@@ -89,6 +89,13 @@ NACHTWACHT_DISCOVERY_SCOPE: list[str] = []  # host patterns (fnmatch) a `follow`
 NACHTWACHT_COMMIT_EVERY = 200  # pages between index commits (and frontier checkpoints)
 NACHTWACHT_COMMIT_SECONDS = 2.0  # seconds between commits: bounds what a killed crawl re-fetches
 
+# --- Distributed crawling (crawlers.distributed: workers of one job share a Redis) ------------
+NACHTWACHT_REDIS_URL = ""  # redis://host:port/db of the job's shared frontier; "" = not distributed
+NACHTWACHT_WORKER_ID = ""  # this worker's name in the job; default <hostname>-<pid>
+NACHTWACHT_LEASE_SECONDS = 60.0  # seconds a claimed URL stays leased without a heartbeat (dead worker)
+NACHTWACHT_MAX_ATTEMPTS = 5  # fetches of a URL (lost leases, transient errors) before it is `failed`
+NACHTWACHT_CLAIM_POLL = 0.2  # seconds between polls of an empty shared queue
+
 # --- Engine ---------------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
