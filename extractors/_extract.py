@@ -22,9 +22,11 @@ from extractors._labels import find_labelled
 from extractors._lang import detect_lang
 from extractors._listing import Fields, choose_price, logged_in_users, main_fields
 from extractors._logistics import with_logistics
+from extractors._posts import forum_posts
 from extractors._prices import find_prices, find_quantity
 from extractors._products import classify_category, find_products
 from extractors._recruit import score_recruitment
+from extractors._timestamps import TIME_RE
 from extractors._vendor import clean_handle, handle_from_url, vendor_from_links
 from extractors.exceptions import InputError
 from extractors.model import (
@@ -207,6 +209,7 @@ def extract_html(html: str | bytes, *, source: str = "", url: str = "", site: st
     entities = find_entities(body)
     links = tuple(dict.fromkeys(h for _, h in doc.links))[:2000]
     listings: list[Listing] = []
+    posts: tuple[Post, ...] = ()
     page_type = "other"
     fields = main_fields(doc, lang)
     if selectors:
@@ -223,8 +226,11 @@ def extract_html(html: str | bytes, *, source: str = "", url: str = "", site: st
                     for c in cards]
         if not listings:
             listings = [_make_listing(fields, site, url, lang, entities, (), "")]
-    elif len(cards) >= 3 and not ("selector" in fields.rules.values() and fields.price):
-        page_type, listings = "index", cards
+    elif (posts := _thread_posts(doc, fields, cards, url, site, lang)):
+        page_type = "forum_post"
+    elif len(cards) >= 3 and 3 * sum(1 for c in cards if c.price) >= len(cards) and \
+            not ("selector" in fields.rules.values() and fields.price):
+        page_type, listings = "index", cards  # cards without prices are a list of links (topics, news)
     elif fields.price and fields.title and fields.vendor:
         page_type = "listing"
         fields.category = fields.category or classify_category(fields.title, products)
@@ -236,10 +242,29 @@ def extract_html(html: str | bytes, *, source: str = "", url: str = "", site: st
     elif fields.price and fields.title:
         page_type = "listing"
         listings = [_make_listing(fields, site, url, lang, entities, products, fields.title)]
-    all_products = _merge_products(products, *(c.products for c in listings))
+    all_products = _merge_products(products, *(c.products for c in listings), *(p.products for p in posts))
+    recruitment = max((p.recruitment for p in posts if p.recruitment), key=lambda r: (r.label, r.score), default=None)
     return with_logistics(Extraction(source=source, lang=lang, page_type=page_type, listings=tuple(listings),
-                                     products=all_products, entities=entities, links=links, url=url, site=site,
+                                     posts=posts, products=all_products, entities=entities,
+                                     recruitment=recruitment, links=links, url=url, site=site,
                                      notes=tuple(notes)), body)
+
+
+_THREAD_URL = re.compile(r"thread|topic|viewtopic|showthread|/t/|/post|/discussion|/d/|forum", re.IGNORECASE)
+
+
+def _thread_posts(doc: Document, fields: Fields, cards: list[Listing], url: str, site: str,
+                  lang: str) -> tuple[Post, ...]:
+    """Posts when the page is a thread: two or more posts, or one on a page without a price
+    (or at a thread-like URL); never when most index cards carry a price (a market index)."""
+    if len(cards) >= 3 and 2 * sum(1 for c in cards if c.price) >= len(cards):
+        return ()
+    if doc.root is None or (not TIME_RE.search(doc.text[:MAX_TEXT_CHARS]) and not doc.root.xpath("boolean(//time)")):
+        return ()
+    posts = forum_posts(doc, url, site, lang)
+    if len(posts) >= 2 or (posts and (not fields.price or _THREAD_URL.search(url))):
+        return posts
+    return ()
 
 
 _PROFILE_WORDS = re.compile(r"profile|profiel|profil|perfil|vendor|seller|verkoper|vendeur|vendedor|"

@@ -26,6 +26,7 @@ __all__ = [
     "PriceEur",
     "Product",
     "Quantity",
+    "Quote",
     "Recruitment",
     "Vendor",
     "VendorLink",
@@ -265,6 +266,14 @@ class Recruitment:
 
 
 @dataclass(frozen=True, slots=True)
+class Quote:
+    """Text a post quotes from another post: kept apart from the post's own text."""
+
+    text: str
+    author: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Post:
     """A forum post or channel message."""
 
@@ -291,6 +300,11 @@ class Post:
     edited: bool = False
     deleted: bool = False
     logistics: tuple[HubMention, ...] = ()  # seaports, airports, postal services, methods
+    # Forum posts: what the post quotes (not part of ``text``), the board the thread is on,
+    # and the thread's canonical URL (``url`` is the post's own anchor on its page).
+    quotes: tuple[Quote, ...] = ()
+    board: str = ""
+    thread_url: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
