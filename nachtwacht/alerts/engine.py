@@ -134,8 +134,15 @@ class AlertEngine:
             self.dispatcher.submit(event.to_dict(), names)
         return event
 
-    def close(self, timeout: float = 30.0) -> None:
+    def flush(self, timeout: float = 30.0) -> None:
+        """Wait (at most `timeout` s) for queued deliveries. Touches no SQLite connection of the
+        engine, so it may run on any thread (the crawl runs it off the reactor)."""
         if self.dispatcher is not None:
             self.dispatcher.close(timeout)
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Flush, then close the state and event store. Call it on the thread that built the engine:
+        SQLite connections refuse to be closed from another thread."""
+        self.flush(timeout)
         self.state.close()
         self.store.close()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals as scrapy_signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import threads
 
 from crawlers import signals
@@ -69,7 +70,7 @@ class AlertExtension:
         for event in events:
             self.crawler.stats.inc_value(f"alerts/raised/{event.type}")
 
-    def closed(self, spider: Any, reason: str = "") -> Any:
+    async def closed(self, spider: Any, reason: str = "") -> None:
         stats = self.crawler.stats.get_stats()
         pages = int(stats.get("crawl/pages", 0))
         complete = (reason == "finished" and not stats.get("frontier/pending")
@@ -81,5 +82,15 @@ class AlertExtension:
         except Exception:
             self.crawler.stats.inc_value("alerts/errors")
             logger.exception("alert detection failed at the end of the crawl")
-        # Wait for deliveries off the reactor thread; the engine bounds the wait.
-        return threads.deferToThread(self.engine.close, self.flush_seconds)
+        # Wait for deliveries off the reactor thread (the engine bounds the wait), then close the
+        # SQLite connections here, on the reactor thread that opened them: a connection refuses to
+        # be closed from another thread ("SQLite objects created in a thread ...").
+        try:
+            await maybe_deferred_to_future(threads.deferToThread(self.engine.flush, self.flush_seconds))
+        except Exception:
+            logger.exception("waiting for alert deliveries failed")
+        try:
+            self.engine.close(timeout=0)
+        except Exception:
+            self.crawler.stats.inc_value("alerts/errors")
+            logger.exception("closing the alert store failed")
