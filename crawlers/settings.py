@@ -58,6 +58,9 @@ DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {}
 # Cookies: the stock middleware fetches the public suffix list over the clear web; ours never does.
 DOWNLOADER_MIDDLEWARES["scrapy.downloadermiddlewares.cookies.CookiesMiddleware"] = None
 DOWNLOADER_MIDDLEWARES["crawlers.middlewares.cookies.OfflineCookiesMiddleware"] = 700
+# Operator-imported session of the crawled site (`nachtwacht sessions import`), seeded into the jar.
+DOWNLOADER_MIDDLEWARES["crawlers.render.session_middleware.SessionMiddleware"] = 690
+NACHTWACHT_SESSIONS = True  # False: ignore imported sessions in this crawl
 # Tor: proxy + isolation token per site, outage pause/resume; before HttpProxyMiddleware (750).
 DOWNLOADER_MIDDLEWARES["crawlers.middlewares.tor.TorProxyMiddleware"] = 740
 # Evidence: every response into <data_dir>/evidence/<job_id>/*.warc.gz before anything else sees it.

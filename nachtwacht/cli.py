@@ -196,6 +196,7 @@ COMMAND_MODULES = (
     ("nachtwacht.commands.jobs", "scheduler", "scheduler", "command"),
     ("nachtwacht.commands.alerts", "alerts_app", "alerts", "group"),
     ("nachtwacht.commands.evidence", "evidence_app", "evidence", "group"),
+    ("nachtwacht.commands.sessions", "sessions_app", "sessions", "group"),
     ("nachtwacht.commands.serve", "serve", "serve", "command"),
     ("nachtwacht.commands.users", "users_app", "users", "group"),
     ("nachtwacht.commands.audit", "audit_app", "audit", "group"),

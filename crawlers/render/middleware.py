@@ -15,6 +15,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy_playwright.page import PageMethod
 
 from crawlers.render.launch import DEFAULT_RENDER_TIMEOUT, context_kwargs, context_name, pick_socks
+from crawlers.render.session_middleware import site_session
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -65,7 +66,10 @@ class BrowserRouteMiddleware:
         meta.pop("proxy", None)  # the context's SocksPort is the route
         meta["playwright"] = True
         meta["playwright_context"] = context_name(socks)
-        meta["playwright_context_kwargs"] = context_kwargs(socks or None, user_agent=self.user_agent)
+        cookies = [c.playwright_cookie() for c in site_session(self.crawler)]
+        meta["playwright_context_kwargs"] = context_kwargs(
+            socks or None, user_agent=self.user_agent,
+            storage_state={"cookies": cookies, "origins": []} if cookies else None)
         meta["nachtwacht_socks"] = socks
         meta["tor_isolation"] = f"socksport:{socks}" if socks else ""
         meta["nachtwacht_via"] = self.via
