@@ -55,10 +55,14 @@ class CrawlClock:
     def response(self, **_: Any) -> None:
         self.times.append(time.monotonic())
 
-    def closed(self, **_: Any) -> None:
+    def closed(self, spider: Any, **_: Any) -> None:
         self.times.append(time.monotonic())  # items of the last response are processed by now
-        Path(self.path).write_text(json.dumps({"responses": len(self.times) - 1,
-                                               "steady_s": self.times[-1] - self.times[0]}))
+        path = Path(self.path)
+        per_spider = json.loads(path.read_text()) if path.exists() else {}  # crawlers of one process
+        per_spider[getattr(spider, "job_id", spider.name)] = [len(self.times) - 1, self.times[0], self.times[-1]]
+        responses = sum(v[0] for v in per_spider.values())
+        first, last = min(v[1] for v in per_spider.values()), max(v[2] for v in per_spider.values())
+        path.write_text(json.dumps({**per_spider, "responses": responses, "steady_s": last - first}))
 
 
 def _clocked(settings: dict[str, Any], out: str) -> dict[str, Any]:

@@ -166,7 +166,7 @@ def bench_tor(quick: bool) -> tuple[dict[str, Any], list[Row]]:
 def bench_workers(quick: bool) -> tuple[dict[str, Any], list[Row]]:
     cmd = [PY, str(BENCH / "bench_workers.py")]
     if quick:
-        cmd += ["--sites", "noordzee"]
+        cmd += ["--workers", "1,2"]
     data = _json_of(cmd, 1200)
     one = data["workers"]["1"]["pages_per_s"]
     rows = [Row("workers", f"Redis frontier, {n} worker process(es)", res["pages_per_s"], "pages/s",
