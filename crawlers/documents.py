@@ -53,6 +53,7 @@ class _VendorState:
     wallets: set[str] = field(default_factory=set)
     pgp: set[str] = field(default_factory=set)
     contacts: set[str] = field(default_factory=set)
+    site_keys: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # site -> pgp/wallets/contacts
     first_seen: str = ""
     last_seen: str = ""
 
@@ -87,6 +88,10 @@ class VendorAccumulator:
         state.wallets |= {w["address"] for w in entities.get("wallets", []) if w.get("valid")}
         state.pgp |= {k["fingerprint"] for k in entities.get("pgp_keys", []) if k.get("fingerprint")}
         state.contacts |= {f"{c['kind']}:{c['value']}" for c in entities.get("contacts", [])}
+        mine = state.site_keys.setdefault(site, {"pgp": set(), "wallets": set(), "contacts": set()})
+        mine["pgp"] |= {k["fingerprint"] for k in entities.get("pgp_keys", []) if k.get("fingerprint")}
+        mine["wallets"] |= {w["address"] for w in entities.get("wallets", []) if w.get("valid")}
+        mine["contacts"] |= {f"{c['kind']}:{c['value']}" for c in entities.get("contacts", [])}
         self._seen(state, seen)
 
     @staticmethod
@@ -114,7 +119,16 @@ class VendorAccumulator:
                 "wallets": sorted(state.wallets | set(old.get("wallets", []))),
                 "pgp_fingerprints": sorted(state.pgp | set(old.get("pgp_fingerprints", []))),
                 "contacts": sorted(state.contacts | set(old.get("contacts", []))),
+                # which profile page showed which key: a key seen on two markets links them (alerts)
+                "site_keys": _site_keys(old.get("site_keys") or {}, state.site_keys),
                 "first_seen": min(filter(None, [old.get("first_seen"), state.first_seen]), default=""),
                 "last_seen": max(old.get("last_seen") or "", state.last_seen),
             })
         return docs
+
+
+def _site_keys(old: dict[str, Any], new: dict[str, dict[str, set[str]]]) -> dict[str, dict[str, list[str]]]:
+    """Keys per site: this crawl's profile pages replace what an earlier crawl saw on the same site."""
+    out = {site: {k: sorted(v) for k, v in keys.items()} for site, keys in old.items() if isinstance(keys, dict)}
+    out.update({site: {k: sorted(v) for k, v in keys.items()} for site, keys in new.items()})
+    return out

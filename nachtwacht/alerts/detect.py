@@ -10,9 +10,15 @@ import logging
 from typing import Any
 
 from extractors.model import normalise_vendor
-from indexer._mapping import FIELDS
+from indexer import (
+    PreparedDocument,
+    compile_matcher,
+    has_phrase,
+    normalise,
+    prepare_document,
+    terms,
+)
 from nachtwacht.alerts import linking
-from nachtwacht.alerts._match import Matcher, PreparedDoc, _phrase, _tokens
 from nachtwacht.alerts._safe_regex import SafeRegex
 from nachtwacht.alerts.events import Event
 from nachtwacht.alerts.rules import RuleSet
@@ -50,11 +56,11 @@ class WatchMatcher:
 
     def __init__(self, rule: Any):
         self.rule = rule
-        self.wallets = {FIELDS["wallet"].norm(v) for v in rule.wallets}
-        self.pgp = {FIELDS["pgp"].norm(v) for v in rule.pgp}
+        self.wallets = {normalise("wallet", v) for v in rule.wallets}
+        self.pgp = {normalise("pgp", v) for v in rule.pgp}
         self.handles = {normalise_vendor(v) for v in rule.handles}
         self.onions = {_onion(v) for v in rule.onions}
-        self.keywords = [(k, _tokens("body", k)) for k in rule.keywords]
+        self.keywords = [(k, terms(k)) for k in rule.keywords]
         self.regexes = [SafeRegex(p) for p in rule.regexes]
 
     def hits(self, doc: dict[str, Any]) -> list[tuple[str, str]]:
@@ -64,12 +70,12 @@ class WatchMatcher:
         ents = doc.get("entities") or {}
         found: list[tuple[str, str]] = []
         if self.wallets:
-            have = {FIELDS["wallet"].norm(w.get("address", "")) for w in ents.get("wallets") or ()}
-            have |= {FIELDS["wallet"].norm(w) for w in doc.get("wallets") or ()}
+            have = {normalise("wallet", w.get("address", "")) for w in ents.get("wallets") or ()}
+            have |= {normalise("wallet", w) for w in doc.get("wallets") or ()}
             found += [("wallet", v) for v in sorted(self.wallets & have)]
         if self.pgp:
-            have = {FIELDS["pgp"].norm(k.get("fingerprint", "")) for k in ents.get("pgp_keys") or ()}
-            have |= {FIELDS["pgp"].norm(k) for k in doc.get("pgp_fingerprints") or ()}
+            have = {normalise("pgp", k.get("fingerprint", "")) for k in ents.get("pgp_keys") or ()}
+            have |= {normalise("pgp", k) for k in doc.get("pgp_fingerprints") or ()}
             found += [("pgp", v) for v in sorted(self.pgp & have)]
         if self.handles:
             raw = [doc.get("vendor_id"), doc.get("vendor"), doc.get("author"),
@@ -81,9 +87,9 @@ class WatchMatcher:
             found += [("onion", v) for v in sorted(self.onions & have)]
         text = "\n".join(str(doc.get(k) or "") for k in ("title", "description", "text"))
         if self.keywords and text.strip():
-            tokens = _tokens("body", text)
+            tokens = terms(text)
             for keyword, wanted in self.keywords:
-                if wanted and (wanted[0] in tokens if len(wanted) == 1 else _phrase(tokens, wanted, 0)):
+                if wanted and (wanted[0] in tokens if len(wanted) == 1 else has_phrase(tokens, wanted)):
                     found.append(("keyword", keyword))
         for rx in self.regexes:
             match = rx.search(text)
@@ -108,7 +114,7 @@ class Detector:
         self.rules = rules
         self.state = state
         self.watch = [WatchMatcher(r) for r in rules.of_type("watchlist")]
-        self.searches = [(r, Matcher(r.query, r.kind)) for r in rules.of_type("saved_search")]
+        self.searches = [(r, compile_matcher(r.query, r.kind)) for r in rules.of_type("saved_search")]
 
     def _rules(self, rule_type: str, site: str) -> list[Any]:
         return [r for r in self.rules.of_type(rule_type) if not r.sites or site in r.sites]
@@ -207,6 +213,10 @@ class Detector:
             self.state.add_keys(vendor_id, kind, values)
         links = linking.find_links(self.state, vendor_id, keys)
         fresh_links = linking.save_links(self.state, vendor_id, links)
+        same = linking.cross_market_link(self.state, doc)  # one vendor id, same key on two markets
+        if same is not None:
+            links.insert(0, same)
+            fresh_links += linking.save_links(self.state, vendor_id, [same])
         out = []
         for site in new_sites:
             self.state.add_vendor(site, vendor_id, handles[site])
@@ -230,11 +240,17 @@ class Detector:
             for rule in self._rules("vendor_link", ""):
                 if lk.confidence >= rule.min_confidence:
                     reasons = ", ".join(sorted({r["reason"] for r in lk.reasons}))
+                    if a == b:  # the same vendor document on two markets, tied by a key
+                        sites = sorted(lk.sites)
+                        title = (f"same vendor on {len(sites)} markets ({reasons}, {lk.confidence:.2f}): "
+                                 + " = ".join(f"{lk.sites[s]} on {s}" for s in sites))
+                    else:
+                        title = (f"vendors linked ({reasons}, {lk.confidence:.2f}): "
+                                 f"{'/'.join(mine.values()) or vendor_id} = "
+                                 f"{'/'.join(lk.sites.values()) or lk.vendor_id}")
                     out.append(self._event(
                         rule, entity=f"{a}|{b}", site=",".join(sorted(set(mine) | set(lk.sites))),
-                        doc_ids=[f"vendor:{a}", f"vendor:{b}"],
-                        title=f"vendors linked ({reasons}, {lk.confidence:.2f}): "
-                              f"{'/'.join(mine.values()) or vendor_id} = {'/'.join(lk.sites.values()) or lk.vendor_id}",
+                        doc_ids=sorted({f"vendor:{a}", f"vendor:{b}"}), title=title,
                         summary="; ".join(f"{r['reason']}: {r['evidence']}" for r in lk.reasons),
                         details={"a": {"vendor_id": vendor_id, "handles": mine},
                                  "b": {"vendor_id": lk.vendor_id, "handles": lk.sites},
@@ -257,12 +273,12 @@ class Detector:
 
     def _searches(self, doc: dict[str, Any]) -> list[Candidate]:
         out = []
-        prepared: PreparedDoc | None = None
+        prepared: PreparedDocument | None = None
         site = doc.get("site", "")
         for rule, matcher in self.searches:
             if (rule.sites and site not in rule.sites) or (rule.kind and doc.get("kind") != rule.kind):
                 continue
-            prepared = prepared or PreparedDoc(doc)
+            prepared = prepared or prepare_document(doc)
             if matcher.matches(prepared):
                 out.append(self._event(rule, entity=doc["id"], site=site, doc_ids=[doc["id"]],
                                        title=f"saved search {rule.name}: {doc.get('title') or doc['id']}"[:160],

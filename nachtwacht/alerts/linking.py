@@ -8,10 +8,10 @@ from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
-from indexer._mapping import FIELDS
+from indexer import normalise
 from nachtwacht.alerts.state import State
 
-__all__ = ["COMMON_KEY_VENDORS", "WEIGHTS", "Link", "find_links", "save_links", "vendor_keys"]
+__all__ = ["COMMON_KEY_VENDORS", "WEIGHTS", "Link", "cross_market_link", "find_links", "save_links", "vendor_keys"]
 
 WEIGHTS = {"pgp": 0.95, "wallet": 0.9, "contact": 0.6, "same_handle": 0.5, "similar_handle": 0.35}
 #: A key shared by more vendors than this is the market's (escrow address, footer key), not evidence.
@@ -46,8 +46,8 @@ def vendor_keys(doc: dict[str, Any]) -> dict[str, set[str]]:
     contacts = {f"{c.get('kind')}:{c.get('value')}" for c in ents.get("contacts") or ()} | \
         set(doc.get("contacts") or ())
     return {
-        "pgp": {FIELDS["pgp"].norm(v) for v in pgp if v},
-        "wallet": {FIELDS["wallet"].norm(v) for v in wallets if v},
+        "pgp": {normalise("pgp", v) for v in pgp if v},
+        "wallet": {normalise("wallet", v) for v in wallets if v},
         "contact": {v.strip().lower() for v in contacts if v and not v.endswith(":")},
     }
 
@@ -78,6 +78,45 @@ def find_links(state: State, vendor_id: str, keys: dict[str, set[str]]) -> list[
                 link(other).reasons.append({"reason": "similar_handle", "evidence": f"{vendor_id} ~ {other}",
                                             "confidence": round(WEIGHTS["similar_handle"] * ratio, 3)})
     return sorted(found.values(), key=lambda x: (-x.confidence, x.vendor_id))
+
+
+_SITE_KEY_FIELDS = (("pgp", "pgp"), ("wallet", "wallets"), ("contact", "contacts"))
+
+
+def _norm(kind: str, value: str) -> str:
+    return value.strip().lower() if kind == "contact" else normalise(kind, value)
+
+
+def cross_market_link(state: State, doc: dict[str, Any]) -> Link | None:
+    """One vendor document that holds the same handle on several markets (the crawl merges them by
+    normalised handle): a link of the vendor with itself when a key was shown on the profile pages of
+    two markets, with the key, the markets and their handles as evidence; None without a shared key.
+
+    Per-site keys come from the vendor document's `site_keys` (what each market's profile page showed).
+    A key many vendors share (escrow, market footer) is no evidence, as in `find_links`.
+    """
+    vendor_id = str(doc.get("vendor_id") or str(doc.get("id", "")).removeprefix("vendor:"))
+    per_site = doc.get("site_keys") or {}
+    handles: dict[str, str] = dict(doc.get("handles") or {})
+    reasons: list[dict[str, Any]] = []
+    for kind, field_name in _SITE_KEY_FIELDS:
+        where: dict[str, set[str]] = {}
+        for site, keys in per_site.items():
+            for value in (keys or {}).get(field_name) or ():
+                if value:
+                    where.setdefault(_norm(kind, str(value)), set()).add(site)
+        for value, sites in sorted(where.items()):
+            if len(sites) < 2 or len(state.vendors_with_key(kind, value) - {vendor_id}) + 1 > COMMON_KEY_VENDORS:
+                continue
+            shown = " and ".join(f"{s} ({handles.get(s, '?')})" for s in sorted(sites))
+            reasons.append({"reason": kind, "evidence": f"{value} on {shown}", "confidence": WEIGHTS[kind],
+                            "value": value, "sites": sorted(sites)})
+    if not reasons:
+        return None
+    both = sorted({s for r in reasons for s in r["sites"]})
+    reasons.append({"reason": "same_handle", "evidence": " = ".join(f"{handles.get(s, '?')} on {s}" for s in both),
+                    "confidence": WEIGHTS["same_handle"], "sites": both})
+    return Link(vendor_id, {s: handles.get(s, "") for s in both}, reasons)
 
 
 def save_links(state: State, vendor_id: str, links: list[Link]) -> list[Link]:

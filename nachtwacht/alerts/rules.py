@@ -178,8 +178,7 @@ class SavedSearchRule(_RuleBase):
     @field_validator("query")
     @classmethod
     def _parses(cls, value: str) -> str:
-        from indexer import IndexerError
-        from nachtwacht.alerts._match import compile_matcher
+        from indexer import IndexerError, compile_matcher
 
         try:
             compile_matcher(value)

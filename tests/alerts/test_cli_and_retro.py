@@ -8,8 +8,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from indexer import get_backend
-from nachtwacht.alerts._match import Matcher
+from indexer import compile_matcher, get_backend
 from nachtwacht.alerts.engine import AlertEngine
 from nachtwacht.alerts.rules import load_rules
 from nachtwacht.cli import app
@@ -53,7 +52,7 @@ def test_the_python_matcher_agrees_with_the_index(indexed, query):
         expected = set(backend.search(query, kind=None, limit=100).ids)
     finally:
         backend.close()
-    matcher = Matcher(query)
+    matcher = compile_matcher(query)
     assert {d["id"] for d in DOCS if matcher.matches(d)} == expected
 
 

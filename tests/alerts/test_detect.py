@@ -164,3 +164,39 @@ def test_rate_limit_stores_but_does_not_deliver(tmp_path):
         eng.close(timeout=10)
     assert [e.delivery for e in events] == ["pending", "pending", "rate_limited", "rate_limited"]
     assert len((tmp_path / "j.jsonl").read_text().splitlines()) == 2
+
+
+def _merged(handle, site_keys):
+    """A vendor document as the crawl merges one handle seen on several markets (site_keys per market)."""
+    doc = vendor(handle, sorted(site_keys), pgp=sorted({k for v in site_keys.values() for k in v.get("pgp", [])}))
+    doc["site_keys"] = site_keys
+    return doc
+
+
+def test_one_vendor_with_the_same_pgp_key_on_two_markets_is_linked_with_evidence(engine):
+    _crawl(engine, "mkt-a", [_merged("FlakeFactory", {"mkt-a": {"pgp": [PGP_SHARED], "wallets": []}})])
+    events, _ = _crawl(engine, "mkt-b", [_merged("FlakeFactory", {
+        "mkt-a": {"pgp": [PGP_SHARED], "wallets": []},
+        "mkt-b": {"pgp": ["0x" + PGP_SHARED.lower()], "wallets": [], "contacts": []}})])
+    by_type = {e.type: e for e in events}
+    assert set(by_type) == {"new_vendor", "vendor_link"}
+    link = by_type["vendor_link"]
+    assert link.entity == "flakefactory|flakefactory" and link.site == "mkt-a,mkt-b"
+    assert link.title.startswith("same vendor on 2 markets (pgp, same_handle, 0.97)")
+    pgp = link.details["reasons"][0]
+    assert pgp["reason"] == "pgp" and pgp["sites"] == ["mkt-a", "mkt-b"] and pgp["confidence"] == 0.95
+    assert pgp["evidence"] == f"{PGP_SHARED} on mkt-a (FlakeFactory) and mkt-b (FlakeFactory)"
+    assert by_type["new_vendor"].details["scope"] == "market"
+    assert engine.state.links("flakefactory")[0]["a"] == "flakefactory"
+    again, _ = _crawl(engine, "mkt-b", [_merged("FlakeFactory", {"mkt-a": {"pgp": [PGP_SHARED]},
+                                                                 "mkt-b": {"pgp": [PGP_SHARED]}})])
+    assert again == []  # the link is known: no second alert
+
+
+def test_same_handle_with_different_keys_per_market_is_not_a_key_link(engine):
+    other = "C" * 40
+    _crawl(engine, "mkt-a", [_merged("Namesake", {"mkt-a": {"pgp": [PGP_SHARED]}})])
+    events, _ = _crawl(engine, "mkt-b", [_merged("Namesake", {"mkt-a": {"pgp": [PGP_SHARED]},
+                                                             "mkt-b": {"pgp": [other]}})])
+    assert [e.type for e in events] == ["new_vendor"]
+    assert events[0].details["same_handle_on"] == {"mkt-a": "Namesake"}
