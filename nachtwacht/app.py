@@ -186,3 +186,15 @@ class Nachtwacht:
             return event.to_dict()
 
         return self._alerts(act)
+
+    # --- evidence bundles from the API (issue 7) -----------------------------------------------
+    def evidence_bundle(self, doc_ids: list[str], out: str | Path, *, exported_by: str, query: str = "",
+                        note: str = "") -> Any:
+        """Write the evidence bundle of stored documents to `out`, as `nachtwacht evidence export`
+        does (`crawlers.evidence.export_bundle`); returns its ExportResult. Raises NotFound for an
+        unknown document and RecordNotFound (a CrawlError) for a document without a capture."""
+        from crawlers.evidence import export_bundle
+
+        docs = [self.document(doc_id) for doc_id in doc_ids]
+        return export_bundle(self.data_dir, docs, Path(out), exported_by=exported_by, query=query,
+                             note=note)

@@ -8,11 +8,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from crawlers.evidence import EvidenceError, RecordNotFound
 from indexer.exceptions import IndexerError, QueryError
 from nachtwacht.alerts.exceptions import EventNotFound, WorkflowError
 from nachtwacht.app import Nachtwacht
 from nachtwacht.audit import AuditError, AuditLog
 from nachtwacht.exceptions import NachtwachtError, NotFound, SetupError
+from nachtwacht.jobs import JobStateError
+from nachtwacht.rights import LegalBasisError
 from nachtwacht.users import (
     AuthError,
     Forbidden,
@@ -23,7 +26,7 @@ from nachtwacht.users import (
     UserStore,
 )
 
-from . import _routes_admin, _routes_auth, _routes_items, _routes_search
+from . import _routes_admin, _routes_auth, _routes_evidence, _routes_items, _routes_search
 from ._context import Services
 
 __all__ = ["PUBLIC_PATHS", "create_app"]
@@ -42,7 +45,8 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (EventNotFound, 404), (WorkflowError, 409),
     (InvalidCredentials, 401), (LoginThrottled, 429), (Forbidden, 403), (UserExists, 409),
     (AuthError, 400), (NotFound, 404), (QueryError, 400), (AuditError, 503), (SetupError, 503),
-    (IndexerError, 503), (NachtwachtError, 400),
+    (IndexerError, 503), (JobStateError, 409), (LegalBasisError, 403), (RecordNotFound, 404),
+    (EvidenceError, 503), (NachtwachtError, 400),
 ]
 
 
@@ -74,7 +78,8 @@ def create_app(nw: Nachtwacht, *, users: UserStore | None = None, audit: AuditLo
                         secure_cookies=secure_cookies)
     app = FastAPI(title="Nachtwacht", version="0.1.0", openapi_url="/api/openapi.json", docs_url="/api/docs",
                   redoc_url=None,
-                  description="Search, vendors, trends, exports, saved searches, users and the audit log. "
+                  description="Search, vendors, trends, exports, evidence bundles, saved searches, crawl "
+                              "jobs, alerts, users and the audit log. "
                               "Authenticate with `Authorization: Bearer <token>` or the session cookie; "
                               "searches and openings need a case reference (`X-Case-Ref`).")
     app.state.services = services
@@ -96,7 +101,7 @@ def create_app(nw: Nachtwacht, *, users: UserStore | None = None, audit: AuditLo
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (_routes_auth, _routes_search, _routes_items, _routes_admin):
+    for module in (_routes_auth, _routes_evidence, _routes_search, _routes_items, _routes_admin):
         app.include_router(module.router)
     for name in ("_routes_jobs", "_routes_alerts"):
         _include_optional(app, name)

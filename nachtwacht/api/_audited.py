@@ -14,7 +14,7 @@ from nachtwacht.users import AuthError, Forbidden
 
 from ._context import Principal, Services
 
-__all__ = ["FACETS", "alert", "alert_action", "alerts", "document", "export", "facets", "listing_view", "search", "trends", "vendor_view"]
+__all__ = ["FACETS", "alert", "alert_action", "alerts", "document", "evidence", "export", "facets", "listing_view", "search", "trends", "vendor_view"]
 
 #: facet name -> index field (analyst names, as the query language accepts them)
 FACETS = {"market": "site", "category": "category", "product": "product", "country": "ships_from",
@@ -137,3 +137,18 @@ def alert_action(svc: Services, who: Principal, event_id: int, action: str, *, n
         raise Forbidden("only an admin assigns alerts to someone else")
     _audit(svc, who, f"alert.{action}", f"alert:{event_id}", note=note[:500], assignee=assignee)
     return svc.nw.alert_action(event_id, action, actor=who.username, note=note, assignee=assignee)
+
+
+# --- evidence bundles (permission `search`) --------------------------------------------------------
+def evidence(svc: Services, who: Principal, doc_id: str) -> Any:
+    """Export the evidence bundle of one document under `<data_dir>/evidence/exports/` (kept, as
+    the export is logged in the evidence custody log); returns its ExportResult."""
+    import hashlib
+    from datetime import UTC, datetime
+
+    _audit(svc, who, "evidence.export", doc_id)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    name = f"{stamp}-{who.username}-{hashlib.sha256(doc_id.encode()).hexdigest()[:12]}.zip"
+    out = svc.nw.data_dir / "evidence" / "exports" / name
+    return svc.nw.evidence_bundle([doc_id], out, exported_by=who.username,
+                                  note=f"case {who.case_ref}; exported through the API ({who.via})")

@@ -9,9 +9,10 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
-from nachtwacht.users import AuthError, Forbidden, InvalidCredentials, check_case_ref
+from nachtwacht.users import AuthError, Forbidden, InvalidCredentials
 
 from ._context import SESSION_COOKIE, Principal, Services
+from ._legal import registered_case
 
 __all__ = ["SAFE_METHODS", "authenticate", "require", "services"]
 
@@ -37,7 +38,7 @@ def authenticate(request: Request, svc: Services, bearer: str | None, cookie: st
     else:
         raise InvalidCredentials("authentication required: an API token or a session")
     if case_header:
-        principal = Principal(principal.user, principal.via, check_case_ref(case_header),
+        principal = Principal(principal.user, principal.via, registered_case(svc.nw.data_dir, case_header),
                               principal.csrf, principal.session_token)
     request.state.principal = principal
     return principal

@@ -10,6 +10,7 @@ from nachtwacht.users import AuthError
 
 from ._context import SESSION_COOKIE, Principal, Services
 from ._deps import require_login, services
+from ._legal import registered_case
 from ._schemas import CaseIn, LoginIn, LoginOut, TokenIn
 
 __all__ = ["router"]
@@ -27,6 +28,8 @@ def start_session(svc: Services, response: Response, username: str, password: st
                   client: str) -> Any:
     """Check the password (rate limited), open a session and set its cookie."""
     user = svc.users.authenticate(username, password, client=client)
+    if case_ref:
+        case_ref = registered_case(svc.nw.data_dir, case_ref)
     session = svc.users.create_session(user, case_ref=case_ref)
     response.set_cookie(SESSION_COOKIE, session.token, httponly=True, samesite="strict",
                         secure=svc.secure_cookies, max_age=int(svc.users.session_ttl), path="/")
@@ -60,7 +63,7 @@ def me(who: Login) -> dict[str, Any]:
 def set_case(body: CaseIn, who: Login, svc: Svc) -> dict[str, Any]:
     if who.via != "session":
         raise AuthError("token callers send their case reference as X-Case-Ref on each request")
-    session = svc.users.set_case_ref(who.session_token, body.case_ref)
+    session = svc.users.set_case_ref(who.session_token, registered_case(svc.nw.data_dir, body.case_ref))
     svc.audit.append(actor=who.username, role=who.user.role, action="case", case_ref=session.case_ref)
     return {"case_ref": session.case_ref}
 

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from indexer.exceptions import IndexerError, QueryError
 from nachtwacht.api import _audited
 from nachtwacht.api._context import SESSION_COOKIE, Principal
+from nachtwacht.api._legal import registered_case
 from nachtwacht.api._routes_auth import client_of, start_session
 from nachtwacht.exceptions import NachtwachtError, NotFound
 from nachtwacht.users import (
@@ -21,7 +22,6 @@ from nachtwacht.users import (
     Forbidden,
     InvalidCredentials,
     LoginThrottled,
-    check_case_ref,
 )
 
 from ._render import ENV, iso_ts, month_ts
@@ -139,7 +139,7 @@ async def case_submit(request: Request) -> Response:
         who = principal(request, None)
         check_form_csrf(who, fields)
         try:
-            case = check_case_ref(fields.get("case_ref", ""))
+            case = registered_case(services(request).nw.data_dir, fields.get("case_ref", ""))
         except AuthError as exc:
             return page(request, "case.html", 400, next=safe_next(fields.get("next", "/search")),
                         error=str(exc))

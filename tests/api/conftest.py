@@ -96,10 +96,8 @@ class Env:
         return client, r.json()["csrf_token"]
 
 
-@pytest.fixture(scope="session")
-def api_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    data_dir = tmp_path_factory.mktemp("api-data")
-    seed(data_dir)
+def make_env(data_dir: Path, loop: asyncio.AbstractEventLoop) -> Env:
+    """An app over `data_dir` with one user per role in ROLES, each with an API token."""
     clock = Clock()
     users = UserStore(data_dir, clock=clock)
     tokens = {}
@@ -108,6 +106,13 @@ def api_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         tokens[name] = users.create_token(name, "tests")[0]
     audit = AuditLog(data_dir)
     app = create_app(Nachtwacht(data_dir), users=users, audit=audit, web=True)
+    return Env(data_dir, app, users, audit, clock, tokens, loop)
+
+
+@pytest.fixture(scope="session")
+def api_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    data_dir = tmp_path_factory.mktemp("api-data")
+    seed(data_dir)
     loop = asyncio.new_event_loop()
-    yield Env(data_dir, app, users, audit, clock, tokens, loop)
+    yield make_env(data_dir, loop)
     loop.close()
