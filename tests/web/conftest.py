@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,24 +38,24 @@ class Served:
     password: str
 
 
-@pytest.fixture(scope="session")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """Demo market crawled over loopback into a fresh data dir, then `nachtwacht serve` on a free port."""
-    data_dir = tmp_path_factory.mktemp("web-demo")
-    run_cli("demo", "--via", "direct", "--data-dir", str(data_dir), timeout=900)
-    username, password = ensure_demo_user(data_dir)
+@contextmanager
+def serve_process(data_dir: Path, *args: str) -> Iterator[str]:
+    """A real `nachtwacht serve` over `data_dir` on a free loopback port; yields its URL.
+
+    Stopped by its process group id (SIGTERM, then SIGKILL) when the block ends.
+    """
     port = _free_port()
-    log = (data_dir / "serve.log").open("w")
+    log_path = data_dir / f"serve-{port}.log"
+    log = log_path.open("w")
     proc = subprocess.Popen([sys.executable, "-m", "nachtwacht", "serve", "--port", str(port),
-                             "--data-dir", str(data_dir)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+                             "--data-dir", str(data_dir), *args], cwd=REPO, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None:
-                raise AssertionError(f"nachtwacht serve exited {proc.returncode}: "
-                                     f"{(data_dir / 'serve.log').read_text()[-2000:]}")
+                raise AssertionError(f"nachtwacht serve exited {proc.returncode}: {log_path.read_text()[-2000:]}")
             try:
                 if httpx.get(url + "/api/health", timeout=2).status_code == 200:
                     break
@@ -63,7 +64,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             if time.monotonic() > deadline:
                 raise AssertionError("nachtwacht serve did not answer within 90 s")
             time.sleep(0.2)
-        yield Served(url, data_dir, username, password)
+        yield url
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -73,6 +74,32 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=5)
         log.close()
+
+
+def stop_running_jobs(data_dir: Path) -> None:
+    """Stop, by their recorded PIDs, the crawl processes jobs of `data_dir` still run."""
+    from nachtwacht.jobs import JobManager
+
+    manager = JobManager(data_dir)
+    try:
+        for job in manager.jobs():
+            if job.state == "running":
+                manager.stop(job.id, timeout=30)
+    finally:
+        manager.close()
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """Demo market crawled over loopback into a fresh data dir, then `nachtwacht serve` on a free port."""
+    data_dir = tmp_path_factory.mktemp("web-demo")
+    run_cli("demo", "--via", "direct", "--data-dir", str(data_dir), timeout=900)
+    username, password = ensure_demo_user(data_dir)
+    try:
+        with serve_process(data_dir) as url:
+            yield Served(url, data_dir, username, password)
+    finally:
+        stop_running_jobs(data_dir)
 
 
 @pytest.fixture(scope="session")
