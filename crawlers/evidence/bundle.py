@@ -3,7 +3,9 @@
 A bundle holds `warc/captures.warc.gz` (the original gzip members, copied byte for byte), the
 rendered DOM and screenshot of browser captures, the extracted documents as JSON, the custody
 entries of those captures, and `manifest.json`: SHA-256 and size of every file, the records with
-their digests, who captured, who exported and when, and the manifest's own digest.
+their digests, who captured, who exported and when, and the manifest's own digest; and
+`manifest.sig`, an HMAC of the manifest with the unit's key (`crawlers.evidence.signature`), so a
+manifest re-computed after a change is detected by whoever holds the key.
 `verify_bundle` re-checks all of it, independently of the store it came from.
 """
 
@@ -22,6 +24,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawlers.evidence.custody import CustodyLog, canonical, entry_hash, read_entries, utc_iso
 from crawlers.evidence.exceptions import BundleInvalid, EvidenceError, RecordNotFound
+from crawlers.evidence.keys import key_id
+from crawlers.evidence.signature import SIGNATURE, check_signature, evidence_key, sign_manifest
 
 __all__ = ["BundleReport", "ExportResult", "export_bundle", "find_capture", "verify_bundle"]
 
@@ -40,6 +44,7 @@ class ExportResult:
     documents: int
     captures: int
     files: int
+    key_id: str = ""
 
 
 @dataclass
@@ -52,6 +57,7 @@ class BundleReport:
     records: int = 0
     documents: int = 0
     manifest_sha256: str = ""
+    signature: str = "unchecked"  # valid | invalid | unchecked (no key given)
 
     @property
     def ok(self) -> bool:
@@ -60,7 +66,7 @@ class BundleReport:
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "ok": self.ok, "problems": self.problems, "files": self.files,
                 "records": self.records, "documents": self.documents,
-                "manifest_sha256": self.manifest_sha256}
+                "manifest_sha256": self.manifest_sha256, "signature": self.signature}
 
 
 def _sha(data: bytes) -> str:
@@ -101,11 +107,15 @@ def _payload(member: bytes) -> bytes:
 
 
 def export_bundle(data_dir: Path, documents: list[dict[str, Any]], out: Path, *,
-                  exported_by: str, query: str = "", note: str = "") -> ExportResult:
+                  exported_by: str, query: str = "", note: str = "",
+                  key: bytes | None = None) -> ExportResult:
     """Write a bundle of the captures behind `documents` (index documents with `evidence`, or
-    page documents with `warc_file`/`warc_record_id`). Logs the export in
-    `<data_dir>/evidence/exports.jsonl`. Raises RecordNotFound when a document has no capture."""
+    page documents with `warc_file`/`warc_record_id`), signed with `key` (default: the unit's
+    evidence key, created on first use). Logs the export in `<data_dir>/evidence/exports.jsonl`.
+    Raises RecordNotFound when a document has no capture, KeyUnavailable without a usable key."""
     data_dir = Path(data_dir)
+    key = key or evidence_key(data_dir, create=True)
+    assert key is not None
     captures: dict[str, dict[str, Any]] = {}
     doc_refs = []
     for doc in documents:
@@ -163,8 +173,10 @@ def export_bundle(data_dir: Path, documents: list[dict[str, Any]], out: Path, *,
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
+        zf.writestr(MANIFEST, manifest_bytes)
+        zf.writestr(SIGNATURE, sign_manifest(manifest_bytes, key))
         for name, data in sorted(files.items()):
             zf.writestr(name, data)
     tmp.replace(out)
@@ -172,10 +184,10 @@ def export_bundle(data_dir: Path, documents: list[dict[str, Any]], out: Path, *,
     CustodyLog(data_dir / "evidence" / "exports.jsonl").append(
         "export", exported_by=exported_by, bundle=str(out), bundle_sha256=bundle_sha,
         manifest_digest=manifest["digest"], documents=[d["id"] for d in doc_list],
-        records=[r["id"] for r in records], query=query)
+        records=[r["id"] for r in records], query=query, key_id=key_id(key))
     logger.info("exported %d documents (%d captures) to %s", len(doc_list), len(custody), out)
     return ExportResult(path=out, manifest_sha256=manifest["digest"], documents=len(doc_list),
-                        captures=len(custody), files=len(files) + 1)
+                        captures=len(custody), files=len(files) + 2, key_id=key_id(key))
 
 
 def _sealed_files(data_dir: Path, warc_files: set[str]) -> dict[str, str]:
@@ -192,9 +204,11 @@ def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name.strip("<>"))[:120]
 
 
-def verify_bundle(path: Path) -> BundleReport:
-    """Check every file, record, document and custody entry of a bundle. Raises BundleInvalid
-    only when the file is not a bundle at all; every other finding is a problem in the report."""
+def verify_bundle(path: Path, key: bytes | None = None) -> BundleReport:
+    """Check every file, record, document and custody entry of a bundle, and with `key` its
+    signature (without one, `signature` stays "unchecked": hashes alone do not catch a re-computed
+    manifest). Raises BundleInvalid only when the file is not a bundle at all; every other finding
+    is a problem in the report."""
     report = BundleReport(path=str(path))
     try:
         zf = zipfile.ZipFile(path)
@@ -211,8 +225,15 @@ def verify_bundle(path: Path) -> BundleReport:
         if report.problems:
             return report
         raise BundleInvalid(f"{path}: no {MANIFEST}: not an evidence bundle")
+    manifest_bytes = contents.pop(MANIFEST)
+    signature = contents.pop(SIGNATURE, None)
+    if key is not None:
+        problem = check_signature(manifest_bytes, signature, key)
+        report.signature = "invalid" if problem else "valid"
+        if problem:
+            report.problems.append(problem)
     try:
-        manifest = json.loads(contents.pop(MANIFEST))
+        manifest = json.loads(manifest_bytes)
         if not isinstance(manifest, dict):
             raise ValueError("not an object")
     except ValueError as exc:

@@ -4,7 +4,8 @@ else looks at it; `warc_file`, `warc_record_id`, `content_sha256` and `captured_
 
 It sits at order 950 (next to the download handler): it sees the request as sent (cookies, proxy)
 and the response as received (still content-encoded), and every redirect hop is recorded too.
-Browser captures carry their raw exchange, DOM and screenshot in `meta["nachtwacht_render"]`.
+Browser captures carry their raw exchange, DOM and screenshot in `meta["nachtwacht_render"]`, and
+the redirects Chromium followed (`hops`), each recorded as its own capture before the page.
 """
 
 from __future__ import annotations
@@ -135,6 +136,10 @@ class EvidenceMiddleware:
         store = self._store(spider)
         via, isolation, socks = _route(request, self.default_via)
         render = request.meta.get("nachtwacht_render") or {}
+        for hop in render.get("hops") or ():  # browser redirects, one capture per hop, in order
+            store.record(self._browser_exchange(hop), url=hop["url"], via=via, isolation=isolation,
+                         socks=socks)
+            self.crawler.stats.inc_value("evidence/redirect_hops")
         exchange = self._browser_exchange(render) if render else self._exchange(request, response)
         resources = tuple(Resource(role, ctype, data) for role, ctype, data in (
             ("dom", "text/html; charset=utf-8", render.get("dom")),

@@ -52,6 +52,27 @@ def _abort_request(request: Any) -> bool:
     return not request.url.startswith(("http://", "https://", "data:", "blob:", "about:"))
 
 
+async def _redirect_hops(response: Any) -> list[dict[str, Any]]:
+    """The HTTP redirects Chromium followed before the main document, first hop first: each one's
+    request and response as sent and received (Chromium keeps no body for a redirect)."""
+    chain = []
+    request = response.request.redirected_from
+    while request is not None:
+        chain.append(request)
+        request = request.redirected_from
+    hops = []
+    for request in reversed(chain):
+        with suppress(Exception):
+            hop = await request.response()
+            if hop is None:
+                continue
+            hops.append({"url": request.url, "method": request.method, "status": hop.status,
+                         "request_headers": [(h["name"], h["value"]) for h in await request.headers_array()],
+                         "response_headers": [(h["name"], h["value"]) for h in await hop.headers_array()],
+                         "body": b""})
+    return hops
+
+
 class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
     """See the module docstring. Settings: NACHTWACHT_VIA, NACHTWACHT_RENDER_TIMEOUT (s),
     NACHTWACHT_BROWSER_MAX_CONTEXTS, NACHTWACHT_BROWSER_PAGES_PER_CONTEXT,
@@ -124,6 +145,7 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
                 render.update(url=response.url, status=response.status, method=sent.method,
                               request_headers=[(h["name"], h["value"]) for h in await sent.headers_array()],
                               response_headers=headers, body=await response.body())
+            render["hops"] = await _redirect_hops(response)
         return response, download
 
     async def close(self) -> None:  # type: ignore[override]

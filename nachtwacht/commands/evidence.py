@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 
 from crawlers.evidence import export_bundle, verify_bundle
+from crawlers.evidence.keys import parse_key
+from crawlers.evidence.signature import evidence_key
 from crawlers.middlewares.evidence import operator_name
 from nachtwacht.app import Nachtwacht
 from nachtwacht.exceptions import NotFound
@@ -67,27 +69,50 @@ def export(
     result = export_bundle(nw.data_dir, docs, out_path, exported_by=operator or operator_name(),
                            query=query or "", note=note)
     summary = {"bundle": str(result.path), "manifest_digest": result.manifest_sha256,
-               "documents": result.documents, "captures": result.captures, "files": result.files}
+               "documents": result.documents, "captures": result.captures, "files": result.files,
+               "key_id": result.key_id}
     if json_out:
         sys.stdout.write(json.dumps(summary) + "\n")
     else:
         out.print(f"wrote {result.path}: {result.documents} documents, {result.captures} captures, "
-                  f"{result.files} files\nmanifest digest: {result.manifest_sha256}\n"
+                  f"{result.files} files\nmanifest digest: {result.manifest_sha256}, signed with key "
+                  f"{result.key_id}\n"
                   f"check it with: nachtwacht evidence verify {result.path}")
+
+
+def _verify_key(key_file: Path | None, data_dir: Path | None) -> bytes | None:
+    """--key-file, else env NACHTWACHT_EVIDENCE_KEY, else the data directory's evidence key."""
+    if key_file is not None:
+        try:
+            return parse_key(key_file.read_text(), source=str(key_file))
+        except OSError as exc:
+            raise typer.BadParameter(f"cannot read {key_file}: {exc.strerror}") from None
+    return evidence_key(Nachtwacht(data_dir).data_dir, create=False)
 
 
 @evidence_app.command("verify")
 def verify(
     bundle: Annotated[Path, typer.Argument(help="an evidence bundle (.zip)")],
+    key_file: Annotated[Path | None, typer.Option(help="the unit's evidence key file (default: env "
+                                                       "NACHTWACHT_EVIDENCE_KEY, else <data dir>/keys/evidence.key)")] = None,
+    skip_signature: Annotated[bool, typer.Option(help="check hashes only, without the key (a re-computed "
+                                                      "manifest then goes unnoticed)")] = False,
+    data_dir: DataDir = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Re-check every hash, WARC digest, document and custody entry; exit 1 when anything is off."""
-    report = verify_bundle(bundle)
+    """Re-check every hash, WARC digest, document and custody entry, and the manifest's HMAC
+    signature; exit 1 when anything is off (or when no key is at hand, unless --skip-signature)."""
+    key = None if skip_signature else _verify_key(key_file, data_dir)
+    report = verify_bundle(bundle, key=key)
+    if key is None and not skip_signature:
+        report.problems.append("signature not checked: no evidence key (--key-file, env "
+                               "NACHTWACHT_EVIDENCE_KEY or the data directory's keys/evidence.key)")
     if json_out:
         sys.stdout.write(json.dumps(report.to_dict()) + "\n")
     elif report.ok:
         out.print(f"[bold green]OK[/] {bundle}: {report.files} files, {report.records} WARC records, "
-                  f"{report.documents} documents verified; manifest digest {report.manifest_sha256}")
+                  f"{report.documents} documents verified; manifest digest {report.manifest_sha256}; "
+                  f"signature {report.signature}")
     else:
         out.print(f"[bold red]FAILED[/] {bundle}: {len(report.problems)} problem(s)")
         for problem in report.problems:

@@ -2,6 +2,7 @@
 
 - `/` links to a JS-only listing, a queue page that clears, one that never clears, a login wall.
 - `/listing/js`: the listing text exists only after the script runs.
+- `/go/js` -> 302 `/go/hop` -> 301 `/listing/js` (not linked: a start path; browser redirect hops).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ CLEARED = (b"<html><body><h1>Queue cleared listing</h1><p>Speed 10g, 25 EUR, shi
 LOGIN = (b'<html><body><h1>Members only</h1><form action="/login" method="post"><input name="u">'
          b'<input type="password" name="p"><button>Log in</button></form></body></html>')
 
+REDIRECTS = {"/go/js": (302, "/go/hop"), "/go/hop": (301, "/listing/js")}
+
 
 class JsSite:
     """Serve the pages above; records every request path (that is how leaks are seen)."""
@@ -48,6 +51,12 @@ class JsSite:
 
             def do_GET(self) -> None:
                 site.hits.append(self.path)
+                if self.path in REDIRECTS:
+                    self.send_response(REDIRECTS[self.path][0])
+                    self.send_header("Location", REDIRECTS[self.path][1])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 status, body = site.render(self.path)
                 self.send_response(status)
                 self.send_header("Content-Type", "text/html; charset=utf-8")

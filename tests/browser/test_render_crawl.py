@@ -29,6 +29,7 @@ def js_crawl(tmp_path_factory):
     host = site.base.split("://", 1)[1]
     config.write_text(
         f"name: jssite\nbase_url: {site.base}\nallowed_hosts: ['127.0.0.1', '{host}']\nrender: js\n"
+        "start_paths: ['/', '/go/js']\n"
         "wait_for: '#title'\nfollow:\n  - pattern: '^/listing/'\n    page_type: listing\n")
     try:
         summary = cli_json("crawl", str(config), "--via", "direct", "--job", "jsjob",
@@ -85,7 +86,7 @@ def test_listing_bundle_verifies_with_dom_and_screenshot(js_crawl, tmp_path):
     listing = next(item for item in js_crawl["listings"] if "Amnesia" in item["title"])
     out = tmp_path / "listing.zip"
     cli_json("evidence", "export", listing["id"], "--out", str(out), data_dir=js_crawl["data"])
-    report = cli_json("evidence", "verify", str(out))
+    report = cli_json("evidence", "verify", str(out), data_dir=js_crawl["data"])
     assert report["ok"], report["problems"]
     with zipfile.ZipFile(out) as zf:
         names = zf.namelist()
@@ -94,3 +95,26 @@ def test_listing_bundle_verifies_with_dom_and_screenshot(js_crawl, tmp_path):
     roles = [r.rec_headers.get_header("WARC-X-Role") or r.rec_type
              for r in ArchiveIterator(io.BytesIO(warc))]
     assert {"response", "request", "dom", "screenshot"} <= set(roles)
+
+
+def test_browser_redirect_hops_are_recorded_one_by_one(js_crawl):
+    """Chromium followed /go/js -> /go/hop -> /listing/js: each hop is its own response and
+    request record (status, Location) in the WARC, in order, before the page's own capture."""
+    assert js_crawl["hits"].count("/go/js") == 1 and "/go/hop" in js_crawl["hits"]
+    ordered = []
+    for path in sorted((js_crawl["data"] / "evidence" / "jsjob").glob("*.warc.gz")):
+        with path.open("rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "response":
+                    ordered.append((record.rec_headers.get_header("WARC-Target-URI"),
+                                    record.http_headers.get_statuscode(),
+                                    record.http_headers.get_header("Location")))
+    base = js_crawl["base"]
+    start = ordered.index((base + "/go/js", "302", "/go/hop"))
+    assert ordered[start + 1] == (base + "/go/hop", "301", "/listing/js")
+    assert ordered[start + 2][:2] == (base + "/listing/js", "200")
+    from crawlers.evidence import CustodyLog
+
+    log = CustodyLog(js_crawl["data"] / "evidence" / "jsjob" / "custody.jsonl")
+    urls = [e["url"] for e in log.entries() if e["event"] == "capture"]
+    assert base + "/go/js" in urls and base + "/go/hop" in urls and log.verify() == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import json
 import threading
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -147,10 +148,25 @@ def bundle(crawled, tmp_path_factory):
     return out
 
 
-def test_fresh_bundle_verifies(bundle):
-    report = cli_json("evidence", "verify", str(bundle))
+def test_fresh_bundle_verifies(crawled, bundle):
+    report = cli_json("evidence", "verify", str(bundle), data_dir=crawled["data"])
     assert report["ok"] is True, report["problems"]
     assert report["documents"] == 3 and report["records"] >= 6
+    assert report["signature"] == "valid"
+
+
+def _key(crawled):
+    from crawlers.evidence.signature import evidence_key
+
+    return evidence_key(crawled["data"], create=False)
+
+
+def test_the_signing_key_stays_outside_the_bundle(crawled, bundle):
+    key = _key(crawled)
+    assert key is not None and (crawled["data"] / "keys" / "evidence.key").stat().st_mode & 0o077 == 0
+    with zipfile.ZipFile(bundle) as zf:
+        everything = b"".join(zf.read(n) for n in zf.namelist())
+    assert key not in everything and key.hex().encode() not in everything
 
 
 def test_export_is_logged(crawled, bundle):
@@ -173,9 +189,10 @@ def _rewrite(src, dst, name, position):
             zout.writestr(info.filename, data)
 
 
-def test_one_changed_byte_in_any_file_fails(bundle, tmp_path):
+def test_one_changed_byte_in_any_file_fails(crawled, bundle, tmp_path):
     from crawlers.evidence import verify_bundle
 
+    key = _key(crawled)
     with zipfile.ZipFile(bundle) as zf:
         names = zf.namelist()
         sizes = {n: zf.getinfo(n).file_size for n in names}
@@ -184,9 +201,9 @@ def test_one_changed_byte_in_any_file_fails(bundle, tmp_path):
         for position in (0, sizes[name] // 2, sizes[name] - 1):
             bad = tmp_path / "bad.zip"
             _rewrite(bundle, bad, name, position)
-            report = verify_bundle(bad)
+            report = verify_bundle(bad, key=key)
             assert not report.ok, (name, position)
-    proc = run_cli("evidence", "verify", str(bad), check=False)
+    proc = run_cli("evidence", "verify", str(bad), check=False, data_dir=crawled["data"])
     assert proc.returncode == 1 and "FAILED" in proc.stdout
 
 
@@ -199,6 +216,56 @@ def test_an_added_file_fails(bundle, tmp_path):
             zout.writestr(info.filename, zin.read(info))
         zout.writestr("dom/extra.html", b"<html>planted</html>")
     assert any("not listed" in p for p in verify_bundle(bad).problems)
+
+
+def _recompute(src, dst, name, change):
+    """What a forger does: change a file, then re-compute its hash and the manifest's digest."""
+    from crawlers.evidence.bundle import _manifest_digest
+
+    with zipfile.ZipFile(src) as zin:
+        contents = {n: zin.read(n) for n in zin.namelist()}
+    contents[name] = change(contents[name])
+    manifest = json.loads(contents["manifest.json"])
+    manifest["files"][name] = {"sha256": hashlib.sha256(contents[name]).hexdigest(),
+                               "size": len(contents[name])}
+    manifest["digest"] = _manifest_digest(manifest)
+    contents["manifest.json"] = json.dumps(manifest, indent=1, sort_keys=True).encode()
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for n, data in contents.items():
+            zout.writestr(n, data)
+
+
+def test_a_recomputed_manifest_is_caught_by_the_signature_only(crawled, bundle, tmp_path):
+    from crawlers.evidence import verify_bundle
+    from crawlers.evidence.signature import sign_manifest
+
+    def forge(data: bytes) -> bytes:
+        doc = json.loads(data)
+        doc["title"] = "Cocaine 1 kg, ships from Antwerp"  # what the page never said
+        return json.dumps(doc).encode()
+
+    with zipfile.ZipFile(bundle) as zf:
+        name = next(n for n in zf.namelist() if n.startswith("documents/"))
+    forged = tmp_path / "forged.zip"
+    _recompute(bundle, forged, name, forge)
+    assert verify_bundle(forged).ok, "hashes alone cannot see a re-computed manifest"
+    report = verify_bundle(forged, key=_key(crawled))
+    assert not report.ok and report.signature == "invalid"
+    assert any("manifest.sig" in p and "re-computed" in p for p in report.problems), report.problems
+    proc = run_cli("evidence", "verify", str(forged), "--json", check=False, data_dir=crawled["data"])
+    assert proc.returncode == 1 and json.loads(proc.stdout)["signature"] == "invalid"
+    # re-signed with a key of the forger's own: named as another key
+    with zipfile.ZipFile(forged) as zf:
+        contents = {n: zf.read(n) for n in zf.namelist()}
+    contents["manifest.sig"] = sign_manifest(contents["manifest.json"], b"\x01" * 32)
+    resigned = tmp_path / "resigned.zip"
+    with zipfile.ZipFile(resigned, "w") as zout:
+        for n, data in contents.items():
+            zout.writestr(n, data)
+    assert any("another key" in p for p in verify_bundle(resigned, key=_key(crawled)).problems)
+    # and without any key the CLI refuses to call a bundle good
+    keyless = run_cli("evidence", "verify", str(bundle), "--json", check=False, data_dir=tmp_path / "empty")
+    assert keyless.returncode == 1 and "no evidence key" in keyless.stdout
 
 
 def test_bundle_warc_opens_with_warcio(bundle):
