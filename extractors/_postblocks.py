@@ -207,11 +207,12 @@ def _author(block: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement,
             name = _clean_author(a.text_content()) or handle_from_url(a.get("href", ""))
             if name:
                 return name, a
-    parent = anchor.getparent() if anchor.getparent() is not None else anchor
-    for el in parent.iter("strong", "b", "a"):
-        name = _clean_author(el.text_content())
-        if name and not inside_quote(el):
-            return name, el
+    parent = anchor.getparent() if anchor is not block and anchor.getparent() is not None else anchor
+    for scope in (parent, block):
+        for el in scope.iter("strong", "b", "a"):
+            name = _clean_author(el.text_content())
+            if name and not inside_quote(el):
+                return name, el
     return "", None
 
 

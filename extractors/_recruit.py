@@ -16,6 +16,7 @@ import sklearn
 import yaml
 
 from extractors._lexicons import lexicon_dir
+from extractors._recruit_features import act_evidence
 from extractors._recruit_text import normalise
 from extractors.exceptions import ModelError
 from extractors.model import Mention, Recruitment
@@ -62,6 +63,12 @@ def _evidence(text: str, norm: str) -> tuple[Mention, ...]:
             phrase = m.group(0)
             start = lower.find(phrase)
             found.append(Mention(phrase, start, start + len(phrase) if start >= 0 else -1, f"cue:{rule.split(':')[0]}"))
+    known = {m.value for m in found}
+    for rule, phrase in act_evidence(norm):
+        if phrase not in known:
+            known.add(phrase)
+            start = lower.find(phrase)
+            found.append(Mention(phrase, start, start + len(phrase) if start >= 0 else -1, rule))
     return tuple(found[:12])
 
 

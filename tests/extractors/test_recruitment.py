@@ -26,8 +26,8 @@ def test_model_file_is_small_and_current():
 )
 def test_recruitment_posts_are_flagged_with_evidence(text):
     result = score_recruitment(text)
-    assert result.label and result.score >= 0.5
-    assert result.evidence and all(m.rule.startswith("cue:") for m in result.evidence)
+    assert result.label and result.score >= load_model()["threshold"]
+    assert result.evidence and any(m.rule.startswith("cue:") for m in result.evidence)
 
 
 @pytest.mark.parametrize(
