@@ -75,7 +75,7 @@ def guarded(request: Request, build: Callable[[], Response]) -> Response:
 
 # --- login, logout, case ------------------------------------------------------------------------
 @router.get("/login")
-def login_form(request: Request, next: str = "/search", error: str = "") -> Response:
+def login_form(request: Request, next: str = "/", error: str = "") -> Response:
     token = login_csrf(request)
     response = page(request, "login.html", next=safe_next(next), csrf_token=token, error=error)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login",
@@ -86,7 +86,7 @@ def login_form(request: Request, next: str = "/search", error: str = "") -> Resp
 @router.post("/login")
 async def login_submit(request: Request) -> Response:
     fields = await form(request)
-    target = safe_next(fields.get("next", "/search"))
+    target = safe_next(fields.get("next", "/"))
     cookie_token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie_token or fields.get("csrf_token") != cookie_token:
         return page(request, "login.html", 403, next=target, csrf_token=login_csrf(request),
@@ -120,9 +120,18 @@ async def logout(request: Request) -> Response:
     return await run_in_threadpool(guarded, request, build)
 
 
+#: where "/" leads, by the first permission the caller's role grants
+HOMES = (("search", "/search"), ("alerts", "/alerts"), ("jobs", "/jobs"), ("audit", "/audit"))
+
+
 @router.get("/")
-def home() -> Response:
-    return RedirectResponse("/search", status_code=303)
+def home(request: Request) -> Response:
+    try:
+        who = principal(request, None)
+    except NeedLogin:
+        return RedirectResponse("/login", status_code=303)
+    target = next((path for perm, path in HOMES if perm in who.user.permissions), "/search")
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/case")

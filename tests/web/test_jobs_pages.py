@@ -84,3 +84,12 @@ def test_jobs_pages_need_the_jobs_role_and_csrf(web_env):
     r = anonymous.get("/jobs")
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
     assert 'href="/jobs"' in ops.get("/jobs").text and 'href="/jobs"' not in analyst.get("/search").text
+
+
+def test_home_leads_each_role_to_its_first_page(web_env):
+    for user, home in (("ops", "/jobs"), ("ana", "/search"), ("aud", "/audit"), ("root", "/search")):
+        client, _ = web_env.browser(user, case=CASE)
+        r = client.get("/")
+        assert r.status_code == 303 and r.headers["location"] == home, user
+    r = web_env.client().get("/")
+    assert r.status_code == 303 and r.headers["location"] == "/login"
