@@ -1,7 +1,7 @@
 """Pure extraction: HTML or text in, plain document-model data out. No network, no Scrapy."""
 
 from extractors._entities import find_entities
-from extractors._extract import Extraction, extract_html, extract_text
+from extractors._extract import Extraction, extract_html, extract_text, extract_texts
 from extractors._keys import onion_v3_valid, pgp_fingerprint
 from extractors._prices import find_prices, parse_amount
 from extractors._wallets import validate_address
@@ -55,6 +55,7 @@ __all__ = [
     "Wallet",
     "extract_html",
     "extract_text",
+    "extract_texts",
     "find_entities",
     "find_prices",
     "listing_id",

@@ -25,7 +25,7 @@ from extractors._logistics import with_logistics
 from extractors._posts import forum_posts
 from extractors._prices import find_prices, find_quantity
 from extractors._products import classify_category, find_products
-from extractors._recruit import score_recruitment
+from extractors._recruit import score_many, score_recruitment
 from extractors._timestamps import TIME_RE
 from extractors._vendor import clean_handle, handle_from_url, vendor_from_links
 from extractors.exceptions import InputError
@@ -40,7 +40,7 @@ from extractors.model import (
     normalise_vendor,
 )
 
-__all__ = ["MAX_INPUT_CHARS", "TIME_BUDGET_S", "Extraction", "extract_html", "extract_text"]
+__all__ = ["MAX_INPUT_CHARS", "TIME_BUDGET_S", "Extraction", "extract_html", "extract_text", "extract_texts"]
 
 log = logging.getLogger(__name__)
 
@@ -286,7 +286,17 @@ def _merge_products(*groups: tuple[Product, ...]) -> tuple[Product, ...]:
     return tuple(seen.values())
 
 
-def extract_text(text: str, *, source: str = "", url: str = "", site: str = "") -> Extraction:
+def extract_texts(records: list[tuple[str, str]], *, site: str = "") -> list[Extraction]:
+    """``extract_text`` over many ``(source, text)`` records, recruitment scored in one model
+    call (per-call overhead of the model is most of a short record's cost). Same results."""
+    decoded = [_decode(text)[0][:MAX_TEXT_CHARS] if isinstance(text, str | bytes) else text for _, text in records]
+    scores = score_many([t if isinstance(t, str) else "" for t in decoded])
+    return [extract_text(text, source=source, site=site, _recruitment=rec)
+            for (source, text), rec in zip(records, scores, strict=True)]
+
+
+def extract_text(text: str, *, source: str = "", url: str = "", site: str = "",
+                 _recruitment: Recruitment | None = None) -> Extraction:
     """Extract one text record (message, post, listing string). Never raises on content."""
     text, notes = _decode(text)
     text = text[:MAX_TEXT_CHARS]
@@ -309,7 +319,7 @@ def extract_text(text: str, *, source: str = "", url: str = "", site: str = "") 
     first = lines[0].text if lines else ""
     f.title = first[:300]
     f.category = classify_category(text[:2000], products)
-    recruitment = score_recruitment(text)
+    recruitment = _recruitment or score_recruitment(text)
     listings: tuple[Listing, ...] = ()
     if f.price or f.vendor or (f.category and len(text) < 400 and not recruitment.label):
         listings = (_make_listing(f, site, url, lang, entities, products, text[:2000]),)

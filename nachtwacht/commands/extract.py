@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from itertools import chain
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +21,7 @@ import typer
 __all__ = ["extract"]
 
 AUTO_WORKERS_FROM = {"html": 24, "text": 400}  # batch size from which 2+ workers pay off
-_CHUNK = {"html": 4, "text": 64}
+_CHUNK = {"html": 4, "text": 128}  # html: files per task; text: records per model call
 
 
 def _one_html(path: str) -> dict[str, Any] | str:
@@ -33,11 +34,15 @@ def _one_html(path: str) -> dict[str, Any] | str:
     return extract_html(data, source=path).to_dict()
 
 
-def _one_text(record: tuple[str, str]) -> dict[str, Any] | str:
-    from extractors import extract_text
+def _text_chunk(records: list[tuple[str, str]]) -> list[dict[str, Any] | str]:
+    """A chunk of text records in one call (the recruitment model scores them together)."""
+    from extractors import extract_texts
 
-    rid, text = record
-    return extract_text(text, source=rid).to_dict()
+    return [result.to_dict() for result in extract_texts(records)]
+
+
+def _chunks(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _records(files: list[Path], errors: list[str]) -> Iterator[tuple[str, str]]:
@@ -88,17 +93,21 @@ def extract(
     if format == "html":
         items: list[Any] = [str(p) for p in files]
         func: Any = _one_html
+        n_items = len(items)
     else:
-        items = list(_records(files, errors))
-        func = _one_text
-    n_workers = workers if workers > 0 else (min(2, os.cpu_count() or 1) if len(items) >= AUTO_WORKERS_FROM[format] else 1)
+        records = list(_records(files, errors))
+        items, func, n_items = _chunks(records, _CHUNK["text"]), _text_chunk, len(records)
+    n_workers = workers if workers > 0 else (min(2, os.cpu_count() or 1) if n_items >= AUTO_WORKERS_FROM[format] else 1)
     for message in errors:
         typer.echo(f"error: {message}", err=True)
+    chunksize = _CHUNK["html"] if format == "html" else 1
     if n_workers > 1:
         with ProcessPoolExecutor(max_workers=n_workers) as pool:
-            failed = _emit_all(pool.map(func, items, chunksize=_CHUNK[format]), json_out)
+            results = pool.map(func, items, chunksize=chunksize)
+            failed = _emit_all(results if format == "html" else chain.from_iterable(results), json_out)
     else:
-        failed = _emit_all(map(func, items), json_out)
+        results = map(func, items)
+        failed = _emit_all(results if format == "html" else chain.from_iterable(results), json_out)
     if errors or failed:
         raise typer.Exit(1)
 

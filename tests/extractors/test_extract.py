@@ -144,3 +144,13 @@ def test_wrong_type_is_an_extraction_error():
 
     with pytest.raises(InputError):
         extract_text(12)  # type: ignore[arg-type]
+
+
+def test_extract_texts_batches_with_the_same_results():
+    from extractors import extract_texts
+
+    records = [("a", "Koeriers gezocht, 300 per dag, snap me"), ("b", "Selling 5g of coke, 60 a gram, fast shipping"),
+               ("c", "ok"), ("d", "Vendedor: MadridBlanco\nPrecio: 0.250 XMR")]
+    batched = [r.to_dict() for r in extract_texts(records)]
+    assert batched == [extract_text(text, source=rid).to_dict() for rid, text in records]
+    assert batched[0]["recruitment"]["label"] and not batched[1]["recruitment"]["label"]
