@@ -249,13 +249,23 @@ def _post_html(post: PostRec) -> str:
     )
 
 
-def build_forum(seed: int, onions: list[str] | None = None) -> tuple[DemoSite, dict[str, list[dict[str, Any]]]]:
+def build_forum(seed: int, onions: list[str] | None = None,
+                generation: int = 0) -> tuple[DemoSite, dict[str, list[dict[str, Any]]]]:
     """The forum site and its ground truth rows (``threads`` and ``posts``).
 
     ``onions`` (e.g. market mirrors, some deliberately corrupted) are each mentioned in one
-    post; the caller knows their validity.
+    post; the caller knows their validity. ``generation`` > 0 adds one recruiter's thread per
+    step (``_evolve.new_forum_thread``); its posts are also listed under ``new_posts``.
     """
     threads = build_threads(seed, onions)
+    new_posts: list[int] = []
+    if generation:
+        from ._evolve import new_forum_thread
+
+        for step in range(1, generation + 1):
+            thread = new_forum_thread(threads, seed, step)
+            threads.append(thread)
+            new_posts += [p.post_id for p in thread.posts]
     site = DemoSite(name="forum", lang="nl", query_keys=("page",), page_param="page")
     truth: dict[str, list[dict[str, Any]]] = {"threads": [], "posts": []}
     board_rows = []
@@ -308,4 +318,6 @@ def build_forum(seed: int, onions: list[str] | None = None) -> tuple[DemoSite, d
     site.pages["/"] = _layout("Forumoverzicht", body).encode()
     site.assets["/static/forum.css"] = ("text/css; charset=utf-8", CSS.encode())
     site.not_found = _layout("Fout", "<h2>404</h2><p>Het gevraagde onderwerp bestaat niet.</p>").encode()
+    if generation:
+        truth["new_posts"] = [row for row in truth["posts"] if row["post_id"] in set(new_posts)]
     return site, truth

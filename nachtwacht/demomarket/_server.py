@@ -131,6 +131,13 @@ class DemoServer:
         log.info("demo site %s serving at %s", self.site.name, self.base_url)
         return self.base_url
 
+    def replace_site(self, site: DemoSite) -> None:
+        """Serve ``site`` from now on, on the same address (e.g. a later generation of the world:
+        listing ids derive from the URL, so a second crawl must see the same base URL)."""
+        self.site = site
+        if self._server is not None:
+            self._server.site = site
+
     def stop(self) -> None:
         server, self._server = self._server, None
         if server is None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from . import _mercado, _noordzee
 from ._crypto import KeyStream, corrupt, onion_v3
+from ._evolve import CROSSOVER, evolve_market
 from ._forum import build_forum
 from ._hostile import BIG_PAGE_BYTES
 from ._market import ListingRec, MarketContent, VendorRec, build_market
@@ -138,25 +139,40 @@ def _vendor_links(truth: dict[str, Any]) -> list[dict[str, Any]]:
     return links
 
 
-def generate(seed: int = 7) -> DemoWorld:
-    """Build the demo world for ``seed``. Deterministic: same seed, same bytes everywhere."""
+def generate(seed: int = 7, generation: int = 0) -> DemoWorld:
+    """Build the demo world for ``seed``. Deterministic: same seed, same bytes everywhere.
+
+    ``generation`` > 0 is the same world later, as a second crawl finds it (``_evolve``): new
+    vendors and listings, a price change, listings gone, a new recruitment post; generation 0 is
+    the original. For generation > 0, ``truth["generation"]`` and ``truth["changes"]`` (what changed
+    since generation 0: new_vendors, new_listings, price_changes, gone_listings, new_posts) are added.
+    """
     truth: dict[str, Any] = {
         "seed": seed,
         "rates": {"EUR_USD": EUR_USD, "BTC_USD": BTC_USD, "XMR_USD": XMR_USD},
         "sites": {}, "listings": [], "index_pages": [], "vendors": [], "vendor_links": [],
         "posts": [], "threads": [], "onions": [], "traps": [],
     }
+    changes: dict[str, list[dict[str, Any]]] = {"new_vendors": [], "new_listings": [], "price_changes": [],
+                                                "gone_listings": [], "new_posts": []}
     world = DemoWorld(seed=seed, truth=truth)
     for name in ("noordzee", "mercado"):
         content = build_market(name, seed)
+        for step in range(1, generation + 1):
+            _merge_changes(changes, evolve_market(content, seed, step))
         builder = _noordzee.build_noordzee if name == "noordzee" else _mercado.build_mercado
         world.sites[name] = builder(content, seed)
         _market_truth(content, truth)
     truth["vendor_links"] = _vendor_links(truth)
+    if generation:
+        truth["vendor_links"].append({"actor": f"actor-{CROSSOVER[1].lower()}", "evidence": "pgp", "members": [
+            {"site": "noordzee", "handle": CROSSOVER[0]}, {"site": "mercado", "handle": CROSSOVER[1]}]})
     ks = KeyStream(seed, "forum-onions")
     onions = [(m, True) for name in ("noordzee", "mercado") for m in truth["sites"][name]["mirrors"]]
     onions += [(corrupt("onion", onions[i][0], ks), False) for i in (0, 3)] + [(onion_v3(ks), True)]
-    world.sites["forum"], forum_truth = build_forum(seed, [o for o, _ in onions])
+    world.sites["forum"], forum_truth = build_forum(seed, [o for o, _ in onions], generation)
+    changes["new_posts"] = [{"site": "forum", "path": p["path"], "post_id": p["post_id"], "author": p["author"],
+                             "recruitment": p["recruitment"]} for p in forum_truth.get("new_posts", [])]
     truth["threads"] = forum_truth["threads"]
     truth["posts"] = forum_truth["posts"]
     truth["sites"]["forum"] = {"template": "forum", "mirrors": [], "patterns": PATTERNS["forum"]}
@@ -166,7 +182,19 @@ def generate(seed: int = 7) -> DemoWorld:
             if onion in post["text"]:
                 truth["onions"].append({"site": "forum", "path": post["path"], "address": onion,
                                         "valid": valid[onion]})
+    if generation:
+        truth["generation"] = generation
+        truth["changes"] = changes
     return world
+
+
+def _merge_changes(into: dict[str, list[dict[str, Any]]], step: dict[str, list[dict[str, Any]]]) -> None:
+    """Fold one step's changes into the running list: a listing gone later is no longer new."""
+    gone = {(g["site"], g["id"]) for g in step["gone_listings"]}
+    for key in ("new_listings", "price_changes"):
+        into[key] = [r for r in into[key] if (r["site"], r["id"]) not in gone]
+    for key, rows in step.items():
+        into[key] += rows
 
 
 def serve_world(world: DemoWorld, host: str = "127.0.0.1") -> dict[str, DemoServer]:
