@@ -25,6 +25,7 @@ from extractors._logistics import with_logistics
 from extractors._posts import forum_posts
 from extractors._prices import find_prices, find_quantity
 from extractors._products import classify_category, find_products
+from extractors._rates import to_eur
 from extractors._recruit import score_many, score_recruitment
 from extractors._timestamps import TIME_RE
 from extractors._vendor import clean_handle, handle_from_url, vendor_from_links
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 3_000_000  # characters kept of one page (a 20 MB page is cut, not parsed whole)
 MAX_TEXT_CHARS = 200_000  # characters of visible text analysed for entities and products
+QUANTITY_BODY_CHARS = 3000  # body text read for a quantity when the title has none
 TIME_BUDGET_S = 5.0  # per document; past it optional steps (cards, products) are skipped
 PAGE_TYPES = ("listing", "vendor", "index", "forum_post", "channel_message", "other")
 
@@ -114,12 +116,14 @@ def _looks_binary(text: str) -> bool:
 
 
 def _make_listing(f: Fields, site: str, url: str, lang: str, entities: Entities,
-                  products: tuple[Product, ...], quantity_text: str) -> Listing:
+                  products: tuple[Product, ...], quantity_text: str, body: str = "") -> Listing:
+    """A Listing from raw fields; the quantity from ``quantity_text`` (the title), else from ``body``."""
     canonical = url or f"{site}#{f.title}#{f.vendor}"
+    quantity = find_quantity(quantity_text) or (find_quantity(body[:QUANTITY_BODY_CHARS]) if body else None)
     return Listing(
         id=listing_id(site, canonical), site=site, url=url, title=f.title[:500],
         description=f.description[:5000], vendor=f.vendor, vendor_id=normalise_vendor(f.vendor) if f.vendor else "",
-        price=f.price, prices=f.prices, price_reason=f.price_reason, quantity=find_quantity(quantity_text),
+        price=f.price, prices=f.prices, price_eur=to_eur(f.price), price_reason=f.price_reason, quantity=quantity,
         ships_from=f.ships_from, ships_to=f.ships_to, category=f.category, products=products,
         lang=lang, entities=entities,
     )
@@ -226,7 +230,7 @@ def extract_html(html: str | bytes, *, source: str = "", url: str = "", site: st
                     for c in cards]
         if not listings:
             listings = [_make_listing(fields, site, url, lang, entities, (), "")]
-    elif (posts := _thread_posts(doc, fields, cards, url, site, lang)):
+    elif (posts := _thread_posts(doc, fields, cards, url, site, lang, started + TIME_BUDGET_S)):
         page_type = "forum_post"
     elif len(cards) >= 3 and 3 * sum(1 for c in cards if c.price) >= len(cards) and \
             not ("selector" in fields.rules.values() and fields.price):
@@ -234,14 +238,16 @@ def extract_html(html: str | bytes, *, source: str = "", url: str = "", site: st
     elif fields.price and fields.title and fields.vendor:
         page_type = "listing"
         fields.category = fields.category or classify_category(fields.title, products)
-        listings = [_make_listing(fields, site, url, lang, entities, products, fields.title)]
+        listings = [_make_listing(fields, site, url, lang, entities, products, fields.title, _after_title(doc, fields))]
     elif fields.vendor and _is_profile(doc, fields):
         page_type = "vendor"
         fields.price, fields.prices, fields.price_reason = None, (), ""
         listings = [_make_listing(fields, site, url, lang, entities, (), "")]
     elif fields.price and fields.title:
         page_type = "listing"
-        listings = [_make_listing(fields, site, url, lang, entities, products, fields.title)]
+        listings = [_make_listing(fields, site, url, lang, entities, products, fields.title, _after_title(doc, fields))]
+    if time.monotonic() - started > TIME_BUDGET_S:
+        notes.append(f"time budget of {TIME_BUDGET_S}s exceeded: optional steps skipped")
     all_products = _merge_products(products, *(c.products for c in listings), *(p.products for p in posts))
     recruitment = max((p.recruitment for p in posts if p.recruitment), key=lambda r: (r.label, r.score), default=None)
     return with_logistics(Extraction(source=source, lang=lang, page_type=page_type, listings=tuple(listings),
@@ -250,18 +256,27 @@ def extract_html(html: str | bytes, *, source: str = "", url: str = "", site: st
                                      notes=tuple(notes)), body)
 
 
+def _after_title(doc: Document, fields: Fields) -> str:
+    """Page text from the listing's title on (where its description and options are)."""
+    text = doc.text
+    at = text.find(fields.title) if fields.title else -1
+    return text[at + len(fields.title):] if at >= 0 else text
+
+
 _THREAD_URL = re.compile(r"thread|topic|viewtopic|showthread|/t/|/post|/discussion|/d/|forum", re.IGNORECASE)
 
 
 def _thread_posts(doc: Document, fields: Fields, cards: list[Listing], url: str, site: str,
-                  lang: str) -> tuple[Post, ...]:
+                  lang: str, deadline: float) -> tuple[Post, ...]:
     """Posts when the page is a thread: two or more posts, or one on a page without a price
     (or at a thread-like URL); never when most index cards carry a price (a market index)."""
     if len(cards) >= 3 and 2 * sum(1 for c in cards if c.price) >= len(cards):
         return ()
     if doc.root is None or (not TIME_RE.search(doc.text[:MAX_TEXT_CHARS]) and not doc.root.xpath("boolean(//time)")):
         return ()
-    posts = forum_posts(doc, url, site, lang)
+    if time.monotonic() > deadline:
+        return ()
+    posts = forum_posts(doc, url, site, lang, deadline)
     if len(posts) >= 2 or (posts and (not fields.price or _THREAD_URL.search(url))):
         return posts
     return ()

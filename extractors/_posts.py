@@ -9,7 +9,9 @@ quoting their own recruiting post, is labelled from that context with the rule s
 
 from __future__ import annotations
 
+import math
 import re
+import time
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from extractors._entities import find_entities
@@ -19,7 +21,7 @@ from extractors._listing import title_of
 from extractors._postblocks import RawPost, find_post_blocks
 from extractors._products import find_products
 from extractors._recruit import score_many
-from extractors.model import Mention, Post, Quote, Recruitment, listing_id
+from extractors.model import Entities, Mention, Post, Quote, Recruitment, listing_id
 
 __all__ = ["FOLLOWUP_MAX_WORDS", "forum_posts", "thread_url"]
 
@@ -99,8 +101,9 @@ def _context_labels(raws: list[RawPost], scored: list[Recruitment]) -> list[Recr
     return out
 
 
-def forum_posts(doc: Document, url: str, site: str, page_lang: str) -> tuple[Post, ...]:
-    """Every post of a thread page, in page order; ``()`` when the page holds no posts."""
+def forum_posts(doc: Document, url: str, site: str, page_lang: str, deadline: float = math.inf) -> tuple[Post, ...]:
+    """Every post of a thread page, in page order; ``()`` when the page holds no posts. Past
+    ``deadline`` (``time.monotonic()``) posts keep their text but get no entities or products."""
     raws = find_post_blocks(doc.root)
     if not raws:
         return ()
@@ -112,11 +115,13 @@ def forum_posts(doc: Document, url: str, site: str, page_lang: str) -> tuple[Pos
     posts = []
     for raw, rec in zip(raws, scored, strict=True):
         key = f"{key_base}#{raw.anchor}" if raw.anchor else f"{key_base}#page{page}.{raw.index}"
-        lang = detect_lang(raw.text, default=page_lang)
+        late = time.monotonic() > deadline
+        lang = page_lang if late else detect_lang(raw.text, default=page_lang)
         posts.append(Post(
             id=listing_id(site, key), site=site, url=_page_url(url, raw.anchor), channel=title, author=raw.author,
             text=raw.text[:20000], posted_at=raw.posted_at, title=title, lang=lang,
-            entities=find_entities(raw.text), recruitment=rec, products=find_products(raw.text, lang),
+            entities=Entities() if late else find_entities(raw.text), recruitment=rec,
+            products=() if late else find_products(raw.text, lang),
             quotes=tuple(Quote(text[:5000], author) for author, text in raw.quotes), board=board,
             thread_url=canonical,
         ))

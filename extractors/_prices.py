@@ -32,11 +32,12 @@ _PRICE_RE = re.compile(
 )
 _DECIMAL_COMMA_LANGS = frozenset({"nl", "fr", "es", "de", "it", "pt"})
 _QTY_RE = re.compile(
-    r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?(kg|kilos?|mg|ug|µg|μg|mcg|ml|grams?|gr|g|oz|lbs?|tabs?|tablets?|pills?|caps|capsules?|blotters?|x)(?![A-Za-z])",
+    r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?(kg|kilos?|mg|ug|µg|μg|mcg|ml|grams?|gramos?|grammes?|gr|g|oz|lbs?|tabs?|tablets?|pills?|caps|capsules?|blotters?|x)(?![A-Za-z])",
     re.IGNORECASE,
 )
 _UNITS = {
-    "kilo": "kg", "kilos": "kg", "gram": "g", "grams": "g", "gr": "g", "tabs": "tab", "tablet": "tab",
+    "kilo": "kg", "kilos": "kg", "gram": "g", "grams": "g", "gramo": "g", "gramos": "g", "gramme": "g",
+    "grammes": "g", "gr": "g", "tabs": "tab", "tablet": "tab",
     "tablets": "tab", "pills": "pill", "capsule": "cap", "capsules": "cap", "caps": "cap",
     "blotters": "blotter", "µg": "ug", "μg": "ug", "mcg": "ug", "x": "unit", "lb": "lbs",
 }

@@ -54,3 +54,17 @@ def test_find_prices_keeps_every_mention_in_order(text, lang, expected):
 def test_quantity(text, value, unit):
     q = find_quantity(text)
     assert q is not None and (q.value, q.unit) == (value, unit)
+
+
+def test_price_eur_carries_the_rate_and_its_date():
+    from extractors import extract_html
+    from extractors._rates import load_rates
+
+    date, rates = load_rates()
+    html = ("<html><body><h1>Pure cocaine</h1><p>Vendor: X1</p><p>Price: 0.5 XMR</p>"
+            "<p>You get 3,5 gramos of our best product.</p></body></html>")
+    listing = extract_html(html, url="http://m.example/p/1").listings[0]
+    assert listing.price_eur.rate == rates["XMR"] and listing.price_eur.rate_date == date
+    assert listing.price_eur.amount == round(0.5 * rates["XMR"], 2)
+    assert (listing.quantity.value, listing.quantity.unit) == (3.5, "g"), "from the body: the title has none"
+    assert rates["EUR"] == 1.0 and len(date) == 10
