@@ -12,7 +12,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from nachtwacht.users import AuthError, Forbidden, InvalidCredentials
 
 from ._context import SESSION_COOKIE, Principal, Services
-from ._legal import registered_case
+from ._legal import registered_case, still_registered
 
 __all__ = ["SAFE_METHODS", "authenticate", "require", "services"]
 
@@ -74,6 +74,9 @@ def require(permission: str, *, case: bool = False) -> Callable[..., Principal]:
             check_csrf(principal, x_csrf_token)
         if case and not principal.case_ref:
             raise AuthError("a case reference is required: send X-Case-Ref or set your session's case")
+        if case and not x_case_ref and not still_registered(svc.nw.data_dir, principal.case_ref):
+            raise AuthError(f"the session's case {principal.case_ref!r} is not a registered case: set "
+                            "a registered one (PUT /api/me/case)")
         return principal
 
     dependency.__name__ = f"require_{permission}"

@@ -16,7 +16,7 @@ from nachtwacht.users import AuthError, check_case_ref
 if TYPE_CHECKING:
     from nachtwacht.jobs import Job
 
-__all__ = ["job_case", "job_legal_basis", "registered_case"]
+__all__ = ["job_case", "job_legal_basis", "registered_case", "still_registered"]
 
 
 def registered_case(data_dir: str | Path, value: str) -> str:
@@ -31,6 +31,12 @@ def registered_case(data_dir: str | Path, value: str) -> str:
         raise AuthError(f"case {case!r} is not a registered case: ask an admin to register its legal "
                         "basis (nachtwacht cases add) or use a registered case reference")
     return case
+
+
+def still_registered(data_dir: str | Path, case: str) -> bool:
+    """False when cases are registered and `case` (accepted earlier, e.g. at login) is not one of them."""
+    known = {c.case_ref for c in CaseRegistry(data_dir).cases()}
+    return not known or case in known
 
 
 def job_case(job: Job) -> str:

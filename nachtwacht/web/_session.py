@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, quote
 from fastapi import Request
 
 from nachtwacht.api._context import SESSION_COOKIE, Principal, Services
+from nachtwacht.api._legal import still_registered
 from nachtwacht.users import Forbidden, InvalidCredentials
 
 __all__ = ["LOGIN_CSRF_COOKIE", "NeedCase", "NeedLogin", "form", "login_csrf", "principal", "services"]
@@ -54,8 +55,8 @@ def principal(request: Request, permission: str | None, *, case: bool = False) -
     who = Principal(session.user, "session", session.case_ref, session.csrf, cookie)
     if permission is not None and permission not in who.user.permissions:
         raise Forbidden(f"your role ({who.user.role}) may not {permission}")
-    if case and not who.case_ref:
-        raise NeedCase(_here(request))
+    if case and not (who.case_ref and still_registered(services(request).nw.data_dir, who.case_ref)):
+        raise NeedCase(_here(request))  # none yet, or not (any longer) a registered case
     request.state.principal = who
     return who
 

@@ -90,3 +90,24 @@ def test_demo_and_loopback_jobs_are_exempt(legal_env):
     ops = legal_env.client("ops")
     r = ops.post("/api/jobs", json={"target": "http://127.0.0.1:9/", "name": "loop", "via": "direct"})
     assert r.json()["legal_basis"]["status"] == "exempt" and "loopback" in r.json()["legal_basis"]["message"]
+
+
+def test_a_session_case_unregistered_since_login_is_refused(tmp_path):
+    seed(tmp_path)
+    loop = asyncio.new_event_loop()
+    try:
+        env = make_env(tmp_path, loop)
+        session, csrf = env.browser("ana", case="BEFORE-1")  # no cases registered yet: accepted
+        assert session.get("/api/search", params={"q": "*"}).status_code == 200
+        page = session.get("/search", params={"q": "*"})
+        assert page.status_code == 200
+        CaseRegistry(tmp_path).add_case(CASE, authority="Parquet Gent, order 1/2", purpose="market monitoring tests",
+                                        officer="Insp. Test", expires=date.today() + timedelta(days=5), by="tests")
+        r = session.get("/api/search", params={"q": "*"})
+        assert r.status_code == 400 and "not a registered case" in r.json()["detail"]
+        page = session.get("/search", params={"q": "*"})
+        assert page.status_code == 303 and page.headers["location"].startswith("/case")
+        assert session.put("/api/me/case", json={"case_ref": CASE}, headers={"X-CSRF-Token": csrf}).status_code == 200
+        assert session.get("/api/search", params={"q": "*"}).status_code == 200
+    finally:
+        loop.close()
