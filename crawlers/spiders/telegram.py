@@ -264,7 +264,7 @@ class TelegramSpider(scrapy.Spider):
     def _post(self, message: ChannelMessage, page_url: str, evidence: Evidence) -> Post:
         base = urlsplit(page_url)
         url = f"{base.scheme}://{base.netloc}/{message.channel}/{message.id}"
-        lang, entities, recruitment, products = "", None, None, ()
+        lang, entities, recruitment, products, logistics = "", None, None, (), ()
         if message.text:
             try:
                 from extractors import extract_text
@@ -274,6 +274,7 @@ class TelegramSpider(scrapy.Spider):
                 if found is not None:
                     lang, entities = found.lang, found.entities
                     recruitment, products = found.recruitment, found.products
+                    logistics = found.logistics
             except Exception:
                 self.crawler.stats.inc_value("extract/failed")
                 logger.exception("extraction failed on %s", url)
@@ -281,8 +282,9 @@ class TelegramSpider(scrapy.Spider):
         return Post(id=post_id(message.channel, message.id), site=self.site.name, url=url,
                     channel=message.channel, author=message.author, text=message.text,
                     posted_at=message.posted_at, lang=lang, recruitment=recruitment,
-                    products=products, evidence=evidence, views=message.views, media=message.media,
-                    forwarded_from=message.forwarded_from, edited=message.edited, **extra)
+                    products=products, logistics=logistics, evidence=evidence, views=message.views,
+                    media=message.media, forwarded_from=message.forwarded_from,
+                    edited=message.edited, **extra)
 
     def failed(self, failure: Failure) -> None:
         kind, _permanent = classify_failure(failure)

@@ -151,3 +151,29 @@ def test_a_long_gap_walks_back_until_known_messages(tmp_path):
     assert second["posts"] == 25
     assert hits.count("/s/noordzee_menu") == 1 and len(hits) == 3
     assert sum(1 for h in hits if h.startswith("/s/mercado_canal?before=")) == 1
+
+
+HARBOURS = {"Rotterdam": "Port of Rotterdam", "Antwerpen": "Port of Antwerp-Bruges"}
+
+
+def test_channel_posts_carry_their_logistics_hubs(channel_runs):
+    """A "job in the harbour of X" message is indexed with X's seaport as its hub (issue 12)."""
+    from indexer import get_backend
+
+    expected = {}
+    for name, truth in channel_runs["truth"].items():
+        for t in truth:
+            for city, hub in HARBOURS.items():
+                if f"haven van {city}" in t["text"]:
+                    expected[post_id(name, t["id"])] = hub
+    assert expected, "the demo channels have harbour job offers"
+    backend = get_backend({"backend": "embedded", "data_dir": str(channel_runs["data"])}, readonly=True)
+    try:
+        for doc_id, hub in expected.items():
+            doc = backend.get(doc_id)
+            assert [(m["hub"], m["kind"]) for m in doc["logistics"]] == [(hub, "seaport")], doc_id
+        for hub in set(expected.values()):
+            found = backend.search(f'hub:"{hub}"', kind="post", limit=100)
+            assert {h["id"] for h in found.hits} == {i for i, h in expected.items() if h == hub}
+    finally:
+        backend.close()
