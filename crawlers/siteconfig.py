@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from crawlers.exceptions import ConfigError
+from crawlers.yamlconfig import load_yaml_model
 
 __all__ = ["FollowRule", "Limits", "Politeness", "SiteConfig", "load_site", "parse_size"]
 
@@ -84,7 +84,6 @@ class SiteConfig(_Strict):
     via: Literal["tor", "direct"] = "tor"
     render: Literal["http", "js"] = "http"
     wait_for: str = ""  # render: js only: CSS selector that must appear before the page is captured
-    wait_for: str = ""  # render: js only: CSS selector that must appear before the page is captured
     language: Literal["nl", "fr", "es", "en"] | None = None
     kind: Literal["market", "forum", "channel"] = "market"
     follow: list[FollowRule] = []
@@ -137,52 +136,6 @@ class SiteConfig(_Strict):
         return SiteConfig.model_validate(data)
 
 
-def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """Walk a composed YAML node along a pydantic error location; return a 1-based line."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            for knode, vnode in node.value:
-                if knode.value == key:
-                    line = knode.start_mark.line + 1
-                    node = vnode
-                    break
-            else:
-                return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
-
-
 def load_site(path: str | Path) -> SiteConfig:
     """Load and validate a site config. Raises `ConfigError` naming file, line and field."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", path=str(path)) from exc
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"invalid YAML: {problem}", path=str(path), line=line) from exc
-    if not isinstance(data, dict):
-        raise ConfigError("expected a mapping of settings at the top level", path=str(path), line=1)
-    try:
-        return SiteConfig.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        field = ".".join(str(p) for p in loc)
-        message = err["msg"]
-        if err["type"] == "extra_forbidden":
-            message = "unknown field"
-        elif "input" in err and err["type"] not in ("missing",):
-            message = f"{message} (got {err['input']!r})"
-        raise ConfigError(message, path=str(path), line=_line_of(node, loc), field=field) from exc
+    return load_yaml_model(path, SiteConfig, error=ConfigError)

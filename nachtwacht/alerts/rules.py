@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from crawlers.yamlconfig import line_of, load_yaml_model
 from nachtwacht.alerts._safe_regex import check_pattern
 from nachtwacht.alerts.exceptions import RuleError
 
@@ -222,23 +223,6 @@ class RuleSet(BaseModel):
         return [c for c in chosen if SEVERITIES.index(c.min_severity) <= rank]
 
 
-def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """Walk a composed YAML node along a pydantic error location; a 1-based line."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            for knode, vnode in node.value:
-                if knode.value == key:
-                    line, node = knode.start_mark.line + 1, vnode
-                    break
-            else:
-                continue  # discriminated unions add the tag ("watchlist") to the location
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-            line = node.start_mark.line + 1
-    return line
-
-
 _TAGS = {"smtp", "webhook", "file", "hook", "new_vendor", "vendor_link", "new_listing", "price_change",
          "listing_gone", "market_down", "recruitment", "watchlist", "saved_search"}
 
@@ -264,37 +248,8 @@ def _field_name(loc: tuple[Any, ...], data: Any) -> str:
 
 def load_rule_file(path: str | Path) -> RuleFile:
     """Load and validate one rule file. Raises `RuleError` naming file, line and field."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RuleError(f"cannot read: {exc.strerror}", path=str(path)) from exc
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise RuleError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", path=str(path),
-                        line=mark.line + 1 if mark is not None else None) from exc
-    if data is None:
-        return RuleFile()
-    if not isinstance(data, dict):
-        raise RuleError("expected a mapping with `channels:` and `rules:`", path=str(path), line=1)
-    try:
-        return RuleFile.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        message = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            message = "unknown field"
-        elif err["type"] == "union_tag_invalid":
-            message = f"unknown type {err['input'].get('type')!r}" if isinstance(err.get("input"), dict) \
-                else message
-        elif "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], dict):
-            message = f"{message} (got {err['input']!r})"
-        raise RuleError(message, path=str(path), line=_line_of(node, loc),
-                        field=_field_name(loc, data)) from exc
+    return load_yaml_model(path, RuleFile, error=RuleError, empty={},
+                           expected="a mapping with `channels:` and `rules:`", field_name=_field_name)
 
 
 def load_rules(*paths: str | Path) -> RuleSet:
@@ -315,7 +270,7 @@ def load_rules(*paths: str | Path) -> RuleSet:
         for section, items in (("channels", loaded.channels), ("rules", loaded.rules)):
             for i, item in enumerate(items):
                 key = f"{section}:{item.name}"
-                line = _line_of(node, (section, i))
+                line = line_of(node, (section, i))
                 if key in sources:
                     raise RuleError(f"duplicate name {item.name!r} (first defined at {sources[key]})",
                                     path=str(file), line=line, field=f"{section}[{i}].name")
