@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
@@ -21,27 +24,58 @@ __all__ = ["ExtractPipeline", "IndexPipeline"]
 logger = logging.getLogger(__name__)
 
 
-class ExtractPipeline:
-    """Run template-free extraction (plus the site's selectors, if any) on every page."""
+def _extract(body: bytes, url: str, site: str, selectors: dict[str, str] | None) -> Any:
+    """Extraction of one page; module level so that worker processes can run it."""
+    from extractors import extract_html
 
-    def __init__(self, crawler: Crawler):
+    return extract_html(body, url=url, site=site, source=url, selectors=selectors)
+
+
+def _warm_up() -> None:
+    """Load the language pipelines and models once, before the first page waits for them."""
+    _extract(b"<html><body><p>warm up 1g 10 EUR</p></body></html>", "http://warm.up/", "warm-up", None)
+
+
+class ExtractPipeline:
+    """Run template-free extraction (plus the site's selectors, if any) on every page.
+
+    Inline on the crawl's thread by default; with `NACHTWACHT_EXTRACT_WORKERS` > 0 in that many
+    worker processes, so fetching goes on while pages are extracted (CPU-bound: threads would not help).
+    """
+
+    def __init__(self, crawler: Crawler, workers: int = 0):
         self.crawler = crawler
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
-        return cls(crawler)
+        return cls(crawler, crawler.settings.getint("NACHTWACHT_EXTRACT_WORKERS", 0))
 
-    def process_item(self, item: Any) -> Any:
+    def open_spider(self) -> None:
+        if self.workers > 0:
+            context = multiprocessing.get_context("spawn")  # no forked reactor or sockets
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_up)
+        else:
+            _warm_up()
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, CrawledPage):
             return item
-        from extractors import extract_html
-
         spider = self.crawler.spider
         selectors = dict(spider.site.selectors) if spider is not None and spider.site.selectors else None
         page = item.page
         try:
-            item.extraction = extract_html(page.body, url=page.url, site=page.site, source=page.url,
-                                           selectors=selectors)
+            if self.pool is None:
+                item.extraction = _extract(page.body, page.url, page.site, selectors)
+            else:
+                future = self.pool.submit(_extract, page.body, page.url, page.site, selectors)
+                item.extraction = await asyncio.wrap_future(future)
         except Exception:
             self.crawler.stats.inc_value("extract/failed")
             logger.exception("extraction failed on %s", page.url)

@@ -181,3 +181,24 @@ def test_forum_pages_never_become_listings(demo_world, tmp_path):
     assert summary["pages"] == 25
     assert summary["listings"] == 0
     assert cli_json("search", "*", data_dir=tmp_path)["total"] == 0
+
+
+def test_extraction_in_a_worker_process_indexes_the_same_listings(crawled, demo_world, tmp_path):
+    """`NACHTWACHT_EXTRACT_WORKERS=1`: pages are extracted in another process, with the same result."""
+    from nachtwacht.demomarket import DemoServer
+
+    with DemoServer(demo_world.sites["noordzee"]) as server:
+        summary = cli_json("crawl", str(SITE), "--via", "direct", "--base-url", server.base_url,
+                           "--set", "NACHTWACHT_EXTRACT_WORKERS=1", data_dir=tmp_path)
+        base = server.base_url
+    assert summary["finish_reason"] == "finished"
+    assert summary["listings"] == crawled["summary"]["listings"]
+    from indexer import get_backend
+
+    backend = get_backend({"backend": "embedded", "data_dir": str(tmp_path)}, readonly=True)
+    try:
+        missing = [item["path"] for item in truth_listings(demo_world, "noordzee")
+                   if backend.get(listing_id("demo-noordzee", base + item["path"])) is None]
+    finally:
+        backend.close()
+    assert missing == []
