@@ -1,7 +1,8 @@
 """HTML to structured text: lines that keep headings, links, table cells and card boundaries.
 
-The walk drops what is never content (scripts, styles, forms' option lists, hidden inputs)
-and marks each line with the block it came from, so label/value pairs and repeated cards
+The walk drops what is never content (scripts, styles, forms' option lists, hidden inputs),
+keeps the text of ``<textarea>`` (markets show vendors' PGP keys in read-only ones) and of
+``<pre>`` line by line, and marks each line with the block it came from, so label/value pairs and repeated cards
 can be found without a per-market template.
 """
 
@@ -19,13 +20,14 @@ __all__ = ["Card", "Document", "Line", "parse_html"]
 
 log = logging.getLogger(__name__)
 
-_DROP = frozenset({"script", "style", "noscript", "select", "option", "optgroup", "textarea", "svg",
+_DROP = frozenset({"script", "style", "noscript", "select", "option", "optgroup", "svg",
                    "template", "iframe", "object", "embed", "canvas", "head", "button", "input"})
 _BLOCK = frozenset({"p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5",
                     "h6", "section", "article", "header", "footer", "nav", "aside", "main", "form",
                     "pre", "blockquote", "dd", "dt", "dl", "hr", "td", "th", "fieldset", "legend",
                     "center", "body", "html", "tbody", "thead", "figure", "figcaption", "address",
-                    "label"})
+                    "label", "textarea"})
+_PRE = frozenset({"pre", "textarea"})  # line breaks kept: armored PGP keys, signed messages
 _CELL = frozenset({"td", "th", "dd", "dt", "label"})
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
@@ -116,7 +118,7 @@ class _Walker:
         saved = (self.heading, self.block)
         if level:
             self.heading = level
-        if tag == "pre":
+        if tag in _PRE:
             self.pre += 1
         if tag in ("b", "strong", "th"):
             bold = True
@@ -133,7 +135,7 @@ class _Walker:
             self.add(child.tail, bold if tag in ("b", "strong", "th") else False, href)
         if is_block:
             self.flush()
-        if tag == "pre":
+        if tag in _PRE:
             self.pre -= 1
         self.heading, block = saved
         if is_block and tag in _CELL:

@@ -2,8 +2,9 @@
 
 import pytest
 
-from extractors import onion_v3_valid, pgp_fingerprint
+from extractors import extract_html, onion_v3_valid, pgp_fingerprint
 from extractors._entities import find_onions, find_pgp_keys
+from extractors._html import parse_html
 
 
 @pytest.mark.parametrize(
@@ -66,3 +67,50 @@ def test_broken_armor_is_still_reported_as_armored_without_fingerprint():
     text = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n!!!not base64!!!\n-----END PGP PUBLIC KEY BLOCK-----"
     (key,) = find_pgp_keys(text)
     assert key.armored and key.fingerprint == "" and key.rule == "pgp_armored_unparsed"
+
+
+# The same sample key with armor headers, as web pages mangle it (blank line lost, one line, <br>s).
+RFC9580_HEADERS = RFC9580_V4_KEY.replace("\n\n", "\nVersion: GnuPG v2\n\n", 1)
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        RFC9580_HEADERS,
+        RFC9580_HEADERS.replace("\n\n", "\n"),  # blank line after the headers dropped
+        " ".join(RFC9580_HEADERS.split()),  # whole block on one line
+    ],
+    ids=["armor", "no-blank-line", "one-line"],
+)
+def test_fingerprint_survives_lost_armor_layout(block):
+    (key,) = find_pgp_keys(block)
+    assert key.fingerprint == "C959BDBAFA32A2F89A153B678CFDE12197965A9A" and key.rule == "pgp_armored_parsed"
+
+
+def test_bad_crc_line_rejects_the_block():
+    broken = RFC9580_V4_KEY.replace("-----END", "=AAAA\n-----END")
+    (key,) = find_pgp_keys(broken)
+    assert key.fingerprint == "" and key.rule == "pgp_armored_unparsed"
+
+
+@pytest.mark.parametrize("wrap", ["<textarea class='pgp' readonly>{}</textarea>", "<pre>{}</pre>",
+                                  "<pre><code>{}</code></pre>", "<p><code>{}</code></p>"])
+def test_armored_key_in_textarea_pre_and_code_is_extracted_with_span(wrap):
+    html = "<html><body><h1>Vendor</h1><h3>PGP</h3>" + wrap.format(RFC9580_HEADERS) + "<p>after</p></body></html>"
+    result = extract_html(html)
+    (key,) = result.entities.pgp_keys
+    assert key.fingerprint == "C959BDBAFA32A2F89A153B678CFDE12197965A9A" and key.armored
+    assert key.rule == "pgp_armored_parsed"
+    body = parse_html(html).text
+    assert body[key.start : key.end].startswith("-----BEGIN PGP PUBLIC KEY BLOCK-----")
+    assert body[key.start : key.end].endswith("-----END PGP PUBLIC KEY BLOCK-----")
+
+
+def test_demo_mercado_vendor_keys_are_found_in_their_textarea(demo_world):
+    vendors = [v for v in demo_world.truth["vendors"] if v["site"] == "mercado"]
+    assert vendors
+    for vendor in vendors:
+        html = demo_world.sites["mercado"].pages[vendor["path"]]
+        assert b"<textarea" in html
+        keys = extract_html(html, url="http://mercado.demo" + vendor["path"], site="mercado").entities.pgp_keys
+        assert vendor["pgp_fingerprint"] in {k.fingerprint for k in keys}, vendor["handle"]
