@@ -20,6 +20,7 @@ from typing import Any
 from nachtwacht.jobs import process
 from nachtwacht.jobs.exceptions import JobError, JobStateError
 from nachtwacht.jobs.model import Job, Run
+from nachtwacht.jobs.signals import blocked_in_children
 from nachtwacht.jobs.sites import JOB_ID, is_url, normalise_target, site_for, slug
 from nachtwacht.jobs.status import frontier_counts, read_status
 from nachtwacht.jobs.store import JobStore
@@ -84,7 +85,8 @@ class JobManager:
             args.append("--fresh")
         job_dir = self.store.job_dir(job.id)
         try:
-            proc = process.spawn(args, log_path=job_dir / "worker.log", env=self.env)
+            with blocked_in_children():  # a pause/stop during its start-up waits for its handlers
+                proc = process.spawn(args, log_path=job_dir / "worker.log", env=self.env)
         except OSError as exc:
             self.store.end_run(run.id, "failed", error=f"cannot start the crawl process: {exc}")
             raise JobError(f"cannot start job {job_id!r}: {exc}") from exc
