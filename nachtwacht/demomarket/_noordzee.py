@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 
+from ._dynamic import add_dynamic_pages
 from ._feedback import MONTHS, feedback, month_events
 from ._hostile import BAD, big_page, calendar_route, month_step, with_bad_bytes
 from ._html import PIXEL_PNG, esc
@@ -258,5 +259,6 @@ def build_noordzee(content: MarketContent, seed: int) -> DemoSite:
                         lambda m: cal(int(m[1]), int(m[2]))))  # type: ignore[operator]
     big = _big(content)
     site.routes.append((re.compile(r"/export/catalogus\.html"), lambda m: big))  # type: ignore[arg-type,return-value]
+    add_dynamic_pages(site, listing_path("{id}"))  # JS-only listing and queue page (browser tests)
     site.not_found = _layout("Niet gevonden", "<h1>404</h1><p>Deze pagina bestaat niet (meer).</p>").encode()
     return site
