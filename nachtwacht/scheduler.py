@@ -6,8 +6,11 @@ Its next run is the schedule's next time after the last run ended, plus a unifor
 in `[0, jitter_s]` so that many jobs do not hit Tor at once. A site whose last `k` checks were all
 down is backed off: the gap becomes `2**k` times the schedule's gap, capped at `MAX_BACKOFF_S`.
 After `down_after` consecutive down checks a `market_down` event is recorded once; the first up
-check after that records `market_up`. The scheduler reads time from an injected clock, so tests
-drive it without sleeping.
+check after that records `market_up`. A due run without a valid legal basis is refused before any
+process starts (`run_refused` event, a `refused` run in the history). Retention is applied every
+`retention_every` (default daily, env NACHTWACHT_RETENTION_EVERY). Only one scheduler per data
+directory is active (`nachtwacht.jobs.lock`); another stands by and takes over when it goes. The
+scheduler reads time from an injected clock, so tests drive it without sleeping.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from nachtwacht.jobs.exceptions import JobError, ScheduleError
+from nachtwacht.jobs.lock import SchedulerLock
+from nachtwacht.jobs.periodic import PeriodicRetention, retention_interval
 from nachtwacht.jobs.store import now_iso
 
 if TYPE_CHECKING:
@@ -209,24 +214,57 @@ class Scheduler:
     """Starts due jobs and plans their next runs. `tick()` does one pass; `run()` loops.
 
     `clock` returns an aware UTC datetime; `rng` draws the jitter; `on_event` receives every
-    liveness event (market_down/market_up) recorded since the scheduler started, once each.
+    event (market_down/market_up, run_refused) recorded since the scheduler started, once each.
+    `retention_every` is a duration (`1d`), seconds, `off`, or None for the setting (default daily).
+    A pass first takes the data directory's scheduler lock; without it (another scheduler is
+    active) it does nothing: `active` is False and `holder` says who has it. `close()` lets go.
     """
 
     def __init__(self, manager: JobManager, *, clock: Callable[[], datetime] | None = None,
                  rng: random.Random | None = None,
-                 on_event: Callable[[dict[str, Any]], None] | None = None):
+                 on_event: Callable[[dict[str, Any]], None] | None = None,
+                 retention_every: str | float | None = None,
+                 backend_settings: dict[str, Any] | None = None):
         self.manager = manager
         self.store = manager.store
         self.clock = clock or (lambda: datetime.now(UTC))
         self.rng = rng or random.Random()
         self.on_event = on_event
+        self.retention = PeriodicRetention(self.store, manager.data_dir,
+                                           retention_interval(retention_every), backend_settings)
+        self.lock = SchedulerLock(manager.data_dir)
+        self.active = False
+        self.holder: dict[str, Any] = {}
         events = self.store.events()
         self._event_cursor = events[-1]["id"] if events else 0
 
+    def close(self) -> None:
+        """Release the scheduler lock (a standby scheduler takes over on its next pass)."""
+        self.lock.release()
+        self.active = False
+
+    def _take_lock(self) -> bool:
+        if self.lock.acquire():
+            if not self.active:
+                self.active, self.holder = True, {}
+            return True
+        holder = self.lock.holder()
+        if self.active or holder != self.holder:
+            logger.warning("another scheduler is active on %s (pid %s since %s): standing by",
+                           self.manager.data_dir, holder.get("pid", "?"), holder.get("since", "?"))
+        self.active, self.holder = False, holder
+        return False
+
     def tick(self) -> list[str]:
-        """Reap finished runs, plan next runs, start the due jobs; returns the ids started."""
+        """Reap finished runs, apply retention when due, plan next runs, start the due jobs.
+
+        Returns the ids started; [] without doing anything while another scheduler is active.
+        """
+        if not self._take_lock():
+            return []
         self.manager.reap()
         now = self.clock()
+        self.retention.maybe_run(now)  # before starting crawls: it may need the index writer
         started = []
         for job in self.store.jobs():
             if not job.schedule or job.state == "running":
@@ -235,6 +273,9 @@ class Scheduler:
                 self.plan(job, now)
                 continue
             if datetime.fromisoformat(job.next_run) <= now:
+                if self._refused(job, now):
+                    self.plan(job, now)
+                    continue
                 try:
                     self.manager.run(job.id, trigger="schedule")
                 except JobError:
@@ -245,6 +286,33 @@ class Scheduler:
                 started.append(job.id)
         self._dispatch_events()
         return started
+
+    def _refused(self, job: Job, now: datetime) -> bool:
+        """Check the legal basis before a start; a refusal goes to the history, events and audit."""
+        from nachtwacht.jobs.legal import job_case, legal_refusal
+
+        env = self.manager.env
+        try:
+            reason = legal_refusal(self.manager.data_dir, job, env)
+        except JobError as exc:  # the site config no longer loads: the worker would fail too
+            reason = str(exc)
+        if not reason:
+            return False
+        at = now_iso(now)
+        case = job_case(job, env)
+        run = self.store.record_refused_run(job.id, "schedule", reason, at=at)
+        self.store.add_event("run_refused", job.site, job.id, at, 0,
+                             {"reason": reason, "case_ref": case, "run_id": run.id, "target": job.target})
+        try:
+            from nachtwacht.audit import AuditLog
+
+            AuditLog(self.manager.data_dir).append(actor="scheduler", role="system",
+                                                   action="job.schedule.refused", target=job.id,
+                                                   case_ref=case, details={"reason": reason})
+        except Exception:  # the refusal stands and is recorded above; the audit failure is logged
+            logger.exception("could not audit the refused run of %s", job.id)
+        logger.warning("scheduled run of %s refused: %s", job.id, reason)
+        return True
 
     def plan(self, job: Job, now: datetime | None = None) -> datetime:
         """Set the job's next run from `now` and the site's liveness; returns it."""
@@ -266,12 +334,15 @@ class Scheduler:
     def run(self, stop: threading.Event | None = None, poll_s: float = 5.0) -> None:
         """Tick every `poll_s` seconds until `stop` is set (the `nachtwacht scheduler` loop)."""
         stop = stop or threading.Event()
-        while not stop.is_set():
-            started_at = time.monotonic()
-            try:
-                started = self.tick()
-                if started:
-                    logger.info("started %s", ", ".join(started))
-            except Exception:
-                logger.exception("scheduler tick failed")
-            stop.wait(max(0.0, poll_s - (time.monotonic() - started_at)))
+        try:
+            while not stop.is_set():
+                started_at = time.monotonic()
+                try:
+                    started = self.tick()
+                    if started:
+                        logger.info("started %s", ", ".join(started))
+                except Exception:
+                    logger.exception("scheduler tick failed")
+                stop.wait(max(0.0, poll_s - (time.monotonic() - started_at)))
+        finally:
+            self.close()

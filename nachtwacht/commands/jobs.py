@@ -304,10 +304,16 @@ def exec_(job_id: JobArg, run_id: Annotated[int, typer.Option("--run")],
 def scheduler(
     poll: Annotated[float, typer.Option(help="seconds between passes")] = 5.0,
     once: Annotated[bool, typer.Option(help="one pass, then exit")] = False,
+    retention_every: Annotated[str | None, typer.Option(
+        help="apply retention this often (e.g. 12h, 1d) or `off`; default env "
+             "NACHTWACHT_RETENTION_EVERY, else 1d")] = None,
     data_dir: DataDir = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Run scheduled jobs on time until interrupted (SIGINT/SIGTERM); one pass with --once."""
+    """Run scheduled jobs on time until interrupted (SIGINT/SIGTERM); one pass with --once.
+
+    One scheduler is active per data directory (`serve` runs one too): another stands by.
+    """
     from nachtwacht.scheduler import Scheduler
 
     manager = _manager(data_dir)
@@ -320,17 +326,37 @@ def scheduler(
             err.print(f"[bold red]{event['kind']}[/] {event['site']} (streak {event['streak']})")
 
     try:
-        sched = Scheduler(manager, on_event=on_event)
+        sched = Scheduler(manager, on_event=on_event, retention_every=retention_every)
         if once:
-            started = sched.tick()
+            try:
+                started = sched.tick()
+            finally:
+                sched.close()
+            standby = _standby(sched, manager.data_dir)
             if json_out:
-                _emit({"started": started, "jobs": [manager.describe(j) for j in manager.jobs()]})
+                _emit({"started": started, "active": not standby, "active_scheduler": sched.holder,
+                       "retention": sched.retention.state(),
+                       "jobs": [manager.describe(j) for j in manager.jobs()]})
+            elif standby:
+                err.print(standby)
             else:
                 out.print(f"started: {', '.join(started) or 'nothing due'}")
             return
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop_flag.set())
         err.print(f"scheduler running on {manager.data_dir} (every {poll}s); Ctrl-C stops it")
+        if not sched.lock.acquire():
+            err.print(_standby(sched, manager.data_dir, waiting=True))
         sched.run(stop_flag, poll_s=poll)
     finally:
         manager.close()
+
+
+def _standby(sched: Any, data_dir: Path, waiting: bool = False) -> str:
+    """The line saying another scheduler is active on `data_dir` ("" when this one was)."""
+    holder = sched.holder if not waiting else sched.lock.holder()
+    if not holder:
+        return ""
+    what = "standing by until it stops" if waiting else "nothing started"
+    return (f"another scheduler is active on {data_dir} (pid {holder.get('pid', '?')} since "
+            f"{holder.get('since', '?')}): {what}")

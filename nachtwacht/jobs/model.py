@@ -9,7 +9,8 @@ __all__ = ["ACTIVE_STATES", "JOB_STATES", "RUN_OUTCOMES", "Job", "Run"]
 
 # idle: never run; running: a crawl process is alive; the rest: how the last run ended.
 JOB_STATES = ("idle", "running", "paused", "stopped", "crashed", "finished", "failed")
-RUN_OUTCOMES = ("finished", "paused", "stopped", "crashed", "failed")
+# refused: never started (no legal basis); recorded in the history, the job's state is unchanged.
+RUN_OUTCOMES = ("finished", "paused", "stopped", "crashed", "failed", "refused")
 ACTIVE_STATES = ("running",)
 
 

@@ -69,6 +69,10 @@ CREATE TABLE IF NOT EXISTS events (
     streak INTEGER NOT NULL,
     detail TEXT NOT NULL DEFAULT '{}'
 );
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 """
 
 
@@ -178,6 +182,17 @@ class JobStore:
                        (outcome, now_iso(), row["job_id"]))
         return True
 
+    def record_refused_run(self, job_id: str, trigger: str, error: str, at: str | None = None,
+                           summary: dict[str, Any] | None = None) -> Run:
+        """Record a run that was refused before any process started; the job's state is kept."""
+        when = at or now_iso()
+        with self.transaction() as db:
+            cur = db.execute("INSERT INTO runs(job_id, started_at, trigger, ended_at, outcome, error, "
+                             "summary) VALUES (?,?,?,?,?,?,?)",
+                             (job_id, when, trigger, when, "refused", error,
+                              json.dumps(summary or {}, default=str)))
+        return self.run(int(cur.lastrowid or 0))
+
     def run(self, run_id: int) -> Run:
         row = self._db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
         if row is None:
@@ -219,6 +234,17 @@ class JobStore:
         sql = "SELECT * FROM events WHERE id>?" + (" AND kind=?" if kind else "") + " ORDER BY id"
         args: tuple[Any, ...] = (since_id, kind) if kind else (since_id,)
         return [{**dict(r), "detail": json.loads(r["detail"])} for r in self._db.execute(sql, args)]
+
+
+    # --- scheduler state ---------------------------------------------------------------------
+    def get_meta(self, key: str, default: str = "") -> str:
+        """A value the scheduler keeps across restarts (e.g. when retention runs next)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return str(row["value"]) if row is not None else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?,?)", (key, value))
 
 
 def _job(row: sqlite3.Row) -> Job:

@@ -89,3 +89,47 @@ def test_a_dead_site_backs_off_and_fires_market_down_once(manager):
     assert events[0]["site"] == manager.get("dead").site and events[0]["streak"] == 2
     live = manager.status("dead")["liveness"]
     assert live["state"] == "down" and live["streak"] == 3 and live["last_seen"] == ""
+
+
+ONION = "http://" + "a" * 56 + ".onion/"  # a non-loopback target: needs a registered case
+
+
+def _refusal_setup(manager, **settings):
+    clock = Clock(T0)
+    events = []
+    sched = Scheduler(manager, clock=clock, on_event=events.append)
+    manager.create(ONION, job_id="no-basis", schedule="every 1h", settings=settings)
+    sched.tick()
+    clock.now = datetime.fromisoformat(manager.get("no-basis").next_run)
+    return sched, clock, events
+
+
+def _audit_actions(data) -> list[str]:
+    from nachtwacht.audit import AuditLog
+
+    return [r["action"] for r in AuditLog(data).records()]
+
+
+def test_a_job_without_legal_basis_is_refused_before_any_process_starts(manager):
+    sched, clock, events = _refusal_setup(manager)
+    assert sched.tick() == []
+    job = manager.get("no-basis")
+    assert job.state == "idle", "a refused run never ran"
+    runs = manager.store.runs("no-basis")
+    assert [(r.outcome, r.trigger, r.pid) for r in runs] == [("refused", "schedule", 0)]
+    assert "no legal basis" in runs[0].error
+    assert not (manager.store.job_dir("no-basis") / "worker.log").exists(), "no crawl process"
+    assert [(e["kind"], e["job_id"]) for e in events] == [("run_refused", "no-basis")]
+    assert events[0]["detail"]["reason"] == runs[0].error
+    assert "job.schedule.refused" in _audit_actions(manager.data_dir)
+    # planned again for its next time, not retried (and refused again) on every pass
+    assert datetime.fromisoformat(job.next_run) >= clock.now + timedelta(hours=1)
+    assert sched.tick() == [] and len(manager.store.runs("no-basis")) == 1
+
+
+def test_an_unregistered_case_is_refused_too(manager):
+    sched, _clock, events = _refusal_setup(manager, NACHTWACHT_CASE="BE-2031-404")
+    assert sched.tick() == []
+    run = manager.store.last_run("no-basis")
+    assert run.outcome == "refused" and "BE-2031-404" in run.error
+    assert events[0]["detail"]["case_ref"] == "BE-2031-404"
