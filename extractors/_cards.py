@@ -1,13 +1,15 @@
 """Repeated listing cards of index pages (search results, categories), found from the DOM.
 
 A card is the largest element around a listing link that holds no other listing link of the
-same URL shape; the shape shared by most distinct links with title-like text wins.
+same URL shape; the shape shared by most distinct links with title-like text wins. Below
+``MIN_CARDS`` such links, ``find_priced_cards`` finds one or two cards by their price instead.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import lxml.html
@@ -15,7 +17,7 @@ import lxml.html
 from extractors._html import Card, _Walker
 from extractors._vendor import handle_from_url
 
-__all__ = ["find_cards"]
+__all__ = ["MAX_FEW_CARDS", "find_cards", "find_priced_cards"]
 
 _NAV_WORDS = re.compile(r"categor|login|logout|register|faq|support|message|order|balance|deposit|"
                         r"wallet|favou?rite|report|feedback|page=|sort|tab=|lang|captcha|news|forum|"
@@ -83,3 +85,62 @@ def find_cards(root: lxml.html.HtmlElement | None, base_url: str = "") -> list[t
         url = urljoin(base_url, href) if base_url else href
         out.append((title, url, Card(walker.lines, walker.links)))
     return out
+
+
+MAX_FEW_CARDS = 2  # find_priced_cards is the fallback below MIN_CARDS repeated links
+_CARD_TEXT_MAX = 1500  # characters: an ancestor holding more is a page section, not a card
+_MAX_CANDIDATES = 150  # title-like links examined on one page
+_MIN_FEW_TITLE = 10  # characters of a lone card's title link ("Buy now" is not a listing title)
+
+
+def find_priced_cards(root: lxml.html.HtmlElement | None, base_url: str,
+                      has_price: Callable[[str], bool]) -> list[tuple[str, str, Card]]:
+    """One or two listing cards when ``find_cards`` finds no repeated group (the last page of
+    a category, a vendor with few items). A card is the nearest ancestor of a title-like
+    listing link that holds a price and no other title-like link, with the link as its first
+    line (title before price). Same result shape as ``find_cards``; ``[]`` when none or when
+    more than ``MAX_FEW_CARDS`` share a URL shape (then the page is not a few-card page)."""
+    if root is None:
+        return []
+    own = base_url.split("#", 1)[0]
+    candidates: dict[str, list[lxml.html.HtmlElement]] = {}
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")) or handle_from_url(href) or \
+                _NAV_WORDS.search(href):
+            continue
+        if (urljoin(base_url, href) if base_url else href).split("#", 1)[0] == own:
+            continue
+        if len(" ".join(a.text_content().split())) >= _MIN_FEW_TITLE:
+            candidates.setdefault(href, []).append(a)
+            if len(candidates) > _MAX_CANDIDATES:
+                return []
+    by_shape: dict[str, list[tuple[str, str, Card]]] = defaultdict(list)
+    for href, els in candidates.items():
+        card_el = _priced_ancestor(els[0], href, candidates, has_price)
+        if card_el is None:
+            continue
+        walker = _Walker(base_url)
+        walker.walk(card_el)
+        walker.flush()
+        title = " ".join(els[0].text_content().split())
+        if not walker.lines or not walker.lines[0].text.startswith(title):
+            continue
+        url = urljoin(base_url, href) if base_url else href
+        by_shape[_shape(href)].append((title, url, Card(walker.lines, walker.links)))
+    best = max(by_shape.values(), key=len, default=[])
+    return best if len(best) <= MAX_FEW_CARDS else []
+
+
+def _priced_ancestor(link: lxml.html.HtmlElement, href: str, candidates: dict[str, list[lxml.html.HtmlElement]],
+                     has_price: Callable[[str], bool]) -> lxml.html.HtmlElement | None:
+    for anc in link.iterancestors():
+        text = " ".join(anc.itertext())  # text_content() glues "title" and "1.194,73 EUR" together
+        if len(text) > _CARD_TEXT_MAX:
+            return None
+        if any((a.get("href") or "").strip() != href for a in anc.iter("a")
+               if (a.get("href") or "").strip() in candidates):
+            return None
+        if has_price(text):
+            return anc
+    return None

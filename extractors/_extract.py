@@ -14,7 +14,7 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from extractors._cards import find_cards
+from extractors._cards import find_cards, find_priced_cards
 from extractors._countries import split_countries
 from extractors._entities import find_entities
 from extractors._html import Document, Line, parse_html
@@ -167,10 +167,14 @@ def _apply_selectors(doc: Document, f: Fields, selectors: dict[str, str], lang: 
 _CATEGORY_HREF = re.compile(r"categor|[?&](?:cid|csid|cat|category_id)=|/c/\d", re.IGNORECASE)
 
 
-def _card_listings(doc: Document, site: str, lang: str, started: float) -> list[Listing]:
+def _card_listings(doc: Document, site: str, lang: str, started: float, few: bool = False) -> list[Listing]:
+    """Listings of the page's repeated cards; with ``few``, of its one or two priced cards."""
     out: list[Listing] = []
     exclude = logged_in_users(doc)
-    for title, url, card in find_cards(doc.root, doc.meta.get("__base__", "")):
+    base = doc.meta.get("__base__", "")
+    found = find_priced_cards(doc.root, base, lambda text: bool(find_prices(text, lang))) if few else \
+        find_cards(doc.root, base)
+    for title, url, card in found:
         if time.monotonic() - started > TIME_BUDGET_S:
             break
         f = Fields(title=title)
@@ -219,30 +223,31 @@ def extract_html(html: str | bytes, *, source: str = "", url: str = "", site: st
     if selectors:
         _apply_selectors(doc, fields, selectors, lang)
     cards = _card_listings(doc, site, lang, started)
+    few = [] if cards or not fields.price else _card_listings(doc, site, lang, started, few=True)
     products = find_products(fields.title, lang) if fields.title else ()
     profile_handle = handle_from_url(url) if url else ""
     if profile_handle and fields.rules.get("vendor") != "profile title":
         fields.vendor, fields.rules["vendor"] = profile_handle, "profile url"
     if fields.rules.get("vendor") in ("profile title", "profile url"):
         page_type = "vendor"
-        fields.price, fields.prices, fields.price_reason = None, (), ""
         listings = [replace(c, vendor=c.vendor or fields.vendor, vendor_id=c.vendor_id or normalise_vendor(fields.vendor))
-                    for c in cards]
+                    for c in cards or few]
         if not listings:
-            listings = [_make_listing(fields, site, url, lang, entities, (), "")]
+            listings = [_profile_record(fields, site, url, lang, entities)]
     elif (posts := _thread_posts(doc, fields, cards, url, site, lang, started + TIME_BUDGET_S)):
         page_type = "forum_post"
     elif len(cards) >= 3 and 3 * sum(1 for c in cards if c.price) >= len(cards) and \
             not ("selector" in fields.rules.values() and fields.price):
         page_type, listings = "index", cards  # cards without prices are a list of links (topics, news)
+    elif few and _price_in_cards(fields, few):
+        page_type, listings = "index", few  # the page's only price is a card's: an index with one or two cards
     elif fields.price and fields.title and fields.vendor:
         page_type = "listing"
         fields.category = fields.category or classify_category(fields.title, products)
         listings = [_make_listing(fields, site, url, lang, entities, products, fields.title, _after_title(doc, fields))]
     elif fields.vendor and _is_profile(doc, fields):
         page_type = "vendor"
-        fields.price, fields.prices, fields.price_reason = None, (), ""
-        listings = [_make_listing(fields, site, url, lang, entities, (), "")]
+        listings = [_profile_record(fields, site, url, lang, entities)]
     elif fields.price and fields.title:
         page_type = "listing"
         listings = [_make_listing(fields, site, url, lang, entities, products, fields.title, _after_title(doc, fields))]
@@ -254,6 +259,21 @@ def extract_html(html: str | bytes, *, source: str = "", url: str = "", site: st
                                      posts=posts, products=all_products, entities=entities,
                                      recruitment=recruitment, links=links, url=url, site=site,
                                      notes=tuple(notes)), body)
+
+
+def _profile_record(fields: Fields, site: str, url: str, lang: str, entities: Entities) -> Listing:
+    """The vendor-only record of a profile page without cards: vendor, countries and entities,
+    no title and no price (indexers skip it as a listing; it is not one)."""
+    fields.title, fields.description, fields.category = "", "", ""
+    fields.price, fields.prices, fields.price_reason = None, (), ""
+    return _make_listing(fields, site, url, lang, entities, (), "")
+
+
+def _price_in_cards(fields: Fields, cards: list[Listing]) -> bool:
+    """The page's main price is one of the cards' (so it is no listing of its own)."""
+    main = fields.price
+    return main is not None and any(c.price is not None and c.price.currency == main.currency
+                                    and abs(c.price.amount - main.amount) < 1e-9 for c in cards)
 
 
 def _after_title(doc: Document, fields: Fields) -> str:
