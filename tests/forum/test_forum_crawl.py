@@ -50,7 +50,8 @@ _PSEUDONYM = r"anon-[a-z]+-[0-9a-f]{8,}"
 
 def _same_text(indexed: str, truth: str) -> bool:
     """Equal, except that handles in the text may be pseudonymised (nachtwacht.rights)."""
-    pattern = r"\s+".join(f"(?:{re.escape(tok)}|{_PSEUDONYM}\\W*)" for tok in truth.split())
+    # a pseudonym may keep the handle's sigil and punctuation around it: `@anon-handle-...,`
+    pattern = r"\s+".join(f"(?:{re.escape(tok)}|\\W*{_PSEUDONYM}\\W*)" for tok in truth.split())
     return indexed == truth or re.fullmatch(pattern, indexed) is not None
 
 
