@@ -96,12 +96,9 @@ def _vid(handle: str) -> str:
     return normalise_vendor(handle)
 
 
-KEY_GAP = ("extraction gap: the Mercado template shows vendor PGP keys only as an armored block in a "
-           "<textarea>, which extractors/_html.py drops; the link falls back on wallet/contact evidence")
-
-
 def _key_extracted(world, site: str, handle: str) -> bool:
-    """Does extraction find the vendor's PGP fingerprint on its profile page? (See KEY_GAP.)"""
+    """Does extraction find the vendor's PGP fingerprint on its profile page (an armored block in a
+    Mercado <textarea>)?"""
     from extractors import extract_html
 
     vendor = next(v for v in world.truth["vendors"] if v["site"] == site and v["handle"] == handle)
@@ -132,7 +129,6 @@ def test_first_crawl_raises_new_vendor_for_every_vendor_of_both_markets(e2e, dem
 def test_first_crawl_links_the_actors_shared_by_both_markets_with_their_evidence(e2e, demo_world):
     vendors = {(v["site"], v["handle"]): v for v in demo_world.truth["vendors"]}
     links = {e.entity: e for e in e2e["first_events"] if e.type == "vendor_link"}
-    gaps: list[str] = []
     for truth in demo_world.truth["vendor_links"]:
         (nz, mc) = [vendors[(m["site"], m["handle"])] for m in truth["members"]]
         entity = "|".join(sorted((_vid(nz["handle"]), _vid(mc["handle"]))))
@@ -141,9 +137,7 @@ def test_first_crawl_links_the_actors_shared_by_both_markets_with_their_evidence
         evidence = " ".join(r["evidence"] for r in event.details["reasons"])
         if truth["evidence"].startswith("pgp"):
             assert nz["pgp_fingerprint"] == mc["pgp_fingerprint"]
-            if not _key_extracted(demo_world, "mercado", mc["handle"]):
-                gaps.append(mc["handle"])
-                continue
+            assert _key_extracted(demo_world, "mercado", mc["handle"]), mc["handle"]
             assert nz["pgp_fingerprint"] in evidence
             assert event.details["confidence"] >= 0.95
         elif truth["evidence"] == "wallet":
@@ -153,18 +147,8 @@ def test_first_crawl_links_the_actors_shared_by_both_markets_with_their_evidence
     same = links["flakefactory|flakefactory"]
     assert same.title.startswith("same vendor on 2 markets (")
     assert "demo-mercado (FlakeFactory) and demo-noordzee (FlakeFactory)" in same.summary
-    if gaps:
-        pytest.xfail(f"{KEY_GAP} ({', '.join(gaps)})")
-    assert same.title.startswith("same vendor on 2 markets (pgp")
-
-
-def _not_a_listing_page(world, url: str) -> bool:
-    """The URL is a vendor or index page by the ground truth's URL patterns (not a listing)."""
-    import re
-
-    path = "/" + url.split("/", 3)[-1]
-    patterns = world.truth["sites"]["noordzee"]["patterns"]
-    return any(re.fullmatch(patterns[kind], path) for kind in ("vendor", "index"))
+    reasons = same.title.split("(", 1)[1].split(")", 1)[0].split(", ")  # "(contact, pgp, ..., 1.00)"
+    assert "pgp" in reasons, same.title
 
 
 def test_second_crawl_raises_exactly_what_the_generator_changed(e2e):
@@ -175,10 +159,9 @@ def test_second_crawl_raises_exactly_what_the_generator_changed(e2e):
         return listing_id("demo-noordzee", base + path)
 
     price = changes["price_changes"][0]
-    key_seen = _key_extracted(e2e["later"], "mercado", "ElChapulin")
+    assert _key_extracted(e2e["later"], "mercado", "ElChapulin")
     expected = {("new_vendor", f"demo-noordzee:{_vid(v['handle'])}") for v in changes["new_vendors"]}
-    if key_seen:  # Chapulin_NL uses ElChapulin's PGP key (see KEY_GAP)
-        expected |= {("vendor_link", "chapulinnl|elchapulin")}
+    expected |= {("vendor_link", "chapulinnl|elchapulin")}  # Chapulin_NL uses ElChapulin's PGP key
     expected |= {("new_listing", lid(r["path"])) for r in changes["new_listings"]}
     expected |= {("price_change", lid(price["path"]))}  # entity: "<listing id>@<new price>"
     expected |= {("listing_gone", lid(r["path"])) for r in changes["gone_listings"]}
@@ -190,23 +173,14 @@ def test_second_crawl_raises_exactly_what_the_generator_changed(e2e):
     got = sorted(key(e) for e in market)
     assert len(got) == len(set(got))  # no duplicates
     assert sorted(expected - set(got)) == []  # every change raised
-    # Anything else must be an extraction artifact: a vendor or index page taken for a listing.
-    extra = [e for e in market if key(e) not in expected]
-    real = [e.title for e in extra if not (e.type in ("new_listing", "listing_gone")
-                                            and _not_a_listing_page(e2e["later"], e.details.get("url", "")))]
-    assert real == []
+    # nothing else: no vendor page (few cards) or one-card index page taken for a listing
+    assert [f"{e.type} {e.details.get('url')}" for e in market if key(e) not in expected] == []
     change = next(e for e in market if e.type == "price_change")
     assert change.details["change_pct"] == 50.0 and change.details["url"] == base + price["path"]
     assert f"{price['new']['amount']:g}" in change.summary and f"{price['old']['amount']:g}" in change.summary
     newcomer = {e.entity: e for e in market if e.type == "new_vendor"}
     assert newcomer["demo-noordzee:nachtuil"].details["scope"] == "global"
-    gaps = [f"{e.type} {e.details.get('url')}" for e in extra]
-    if gaps:
-        pytest.xfail("extraction gap: vendor/index pages extracted as listings (a vendor page with few "
-                     "cards, a one-card index page): " + "; ".join(gaps))
     known = newcomer["demo-noordzee:chapulinnl"].details
-    if not key_seen:
-        pytest.xfail(f"{KEY_GAP} (ElChapulin / Chapulin_NL)")
     assert known["scope"] == "market" and known["links"][0]["vendor_id"] == "elchapulin"
     assert known["links"][0]["reasons"][0]["reason"] == "pgp"
 
