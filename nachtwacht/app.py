@@ -198,3 +198,38 @@ class Nachtwacht:
         docs = [self.document(doc_id) for doc_id in doc_ids]
         return export_bundle(self.data_dir, docs, Path(out), exported_by=exported_by, query=query,
                              note=note)
+
+    # --- money flows (issue 12) ----------------------------------------------------------------
+    def money_flows(self, query: str = "*") -> Any:
+        """Wallet sightings, shared wallets and money-mule leads (`nachtwacht.moneyflows.MoneyFlows`)
+        of the listings, posts and vendor profiles matching `query`."""
+        from nachtwacht.moneyflows import collect
+
+        return collect(self, query)
+
+    def wallet_timeline(self, vendor: str | None = None, *, query: str = "*") -> list[dict[str, Any]]:
+        """Each address of `vendor` (normalised id or handle; every vendor when None) per market,
+        first and last seen, with the evidence of its first sighting; oldest first."""
+        flows = self.money_flows(query)
+        if vendor:
+            wanted = "".join(ch for ch in vendor.removeprefix("vendor:").casefold() if ch.isalnum())
+            rows = flows.timeline(wanted)
+        else:
+            rows = sorted(flows.sightings, key=lambda s: (s.vendor_id, s.first_seen, s.site))
+        return [s.to_dict() for s in rows]
+
+    def shared_wallets(self, *, query: str = "*") -> list[dict[str, Any]]:
+        """Addresses used by several vendors, or by one vendor on several markets."""
+        return [s.to_dict() for s in self.money_flows(query).shared]
+
+    def mule_leads(self, *, query: str = "*") -> list[dict[str, Any]]:
+        """Money-mule recruitment posts and the vendors they tie to (wallet, contact, handle)."""
+        return [m.to_dict() for m in self.money_flows(query).mules]
+
+    def moneyflows_export(self, *, fmt: str, tlp: str, query: str = "*",
+                          creator: str = "Nachtwacht") -> tuple[str, int]:
+        """Wallet attributions as a GraphSense TagPack (YAML) or CSV text with the analyst's TLP, and
+        their count. Raises ExportFormatError (format, TLP) or NothingToExport (a MoneyFlowsError)."""
+        from nachtwacht.moneyflows import render_export
+
+        return render_export(self.money_flows(query), fmt=fmt, tlp=tlp, creator=creator)

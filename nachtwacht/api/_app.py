@@ -15,6 +15,7 @@ from nachtwacht.app import Nachtwacht
 from nachtwacht.audit import AuditError, AuditLog
 from nachtwacht.exceptions import NachtwachtError, NotFound, SetupError
 from nachtwacht.jobs import JobStateError
+from nachtwacht.moneyflows import NothingToExport
 from nachtwacht.rights import LegalBasisError
 from nachtwacht.users import (
     AuthError,
@@ -26,7 +27,14 @@ from nachtwacht.users import (
     UserStore,
 )
 
-from . import _routes_admin, _routes_auth, _routes_evidence, _routes_items, _routes_search
+from . import (
+    _routes_admin,
+    _routes_auth,
+    _routes_evidence,
+    _routes_items,
+    _routes_moneyflows,
+    _routes_search,
+)
 from ._context import Services
 
 __all__ = ["PUBLIC_PATHS", "create_app"]
@@ -46,7 +54,7 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (InvalidCredentials, 401), (LoginThrottled, 429), (Forbidden, 403), (UserExists, 409),
     (AuthError, 400), (NotFound, 404), (QueryError, 400), (AuditError, 503), (SetupError, 503),
     (IndexerError, 503), (JobStateError, 409), (LegalBasisError, 403), (RecordNotFound, 404),
-    (EvidenceError, 503), (NachtwachtError, 400),
+    (EvidenceError, 503), (NothingToExport, 404), (NachtwachtError, 400),
 ]
 
 
@@ -101,7 +109,8 @@ def create_app(nw: Nachtwacht, *, users: UserStore | None = None, audit: AuditLo
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (_routes_auth, _routes_evidence, _routes_search, _routes_items, _routes_admin):
+    for module in (_routes_auth, _routes_evidence, _routes_search, _routes_items, _routes_admin,
+                   _routes_moneyflows):
         app.include_router(module.router)
     for name in ("_routes_jobs", "_routes_alerts"):
         _include_optional(app, name)

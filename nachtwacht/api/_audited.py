@@ -14,7 +14,9 @@ from nachtwacht.users import AuthError, Forbidden
 
 from ._context import Principal, Services
 
-__all__ = ["FACETS", "alert", "alert_action", "alerts", "document", "evidence", "export", "facets", "listing_view", "search", "trends", "vendor_view"]
+__all__ = ["FACETS", "alert", "alert_action", "alerts", "document", "evidence", "export", "facets", "listing_view",
+           "moneyflows_export", "mule_leads", "search", "shared_wallets", "trends", "vendor_view",
+           "wallet_timeline"]
 
 #: facet name -> index field (analyst names, as the query language accepts them)
 FACETS = {"market": "site", "category": "category", "product": "product", "country": "ships_from",
@@ -152,3 +154,26 @@ def evidence(svc: Services, who: Principal, doc_id: str) -> Any:
     out = svc.nw.data_dir / "evidence" / "exports" / name
     return svc.nw.evidence_bundle([doc_id], out, exported_by=who.username,
                                   note=f"case {who.case_ref}; exported through the API ({who.via})")
+
+
+# --- money flows (permission `search`, issue 12) ---------------------------------------------------
+def wallet_timeline(svc: Services, who: Principal, vendor: str | None, query: str = "*") -> list[dict[str, Any]]:
+    _audit(svc, who, "moneyflows.wallets", f"vendor:{_vendor_id(vendor)}" if vendor else query, query=query)
+    return svc.nw.wallet_timeline(vendor, query=query)
+
+
+def shared_wallets(svc: Services, who: Principal, query: str = "*") -> list[dict[str, Any]]:
+    _audit(svc, who, "moneyflows.shared", query)
+    return svc.nw.shared_wallets(query=query)
+
+
+def mule_leads(svc: Services, who: Principal, query: str = "*") -> list[dict[str, Any]]:
+    _audit(svc, who, "moneyflows.mules", query)
+    return svc.nw.mule_leads(query=query)
+
+
+def moneyflows_export(svc: Services, who: Principal, query: str, *, fmt: str, tlp: str,
+                      creator: str) -> tuple[str, int]:
+    """TagPack/CSV text of the wallet attributions and their count; audited with format and TLP."""
+    _audit(svc, who, "moneyflows.export", query, format=fmt, tlp=tlp, creator=creator)
+    return svc.nw.moneyflows_export(fmt=fmt, tlp=tlp, query=query, creator=creator)

@@ -20,8 +20,8 @@ import yaml
 from nachtwacht.moneyflows.exceptions import ExportFormatError, NothingToExport
 from nachtwacht.moneyflows.flows import MoneyFlows, Sighting
 
-__all__ = ["CSV_COLUMNS", "TLP_LEVELS", "Attribution", "attributions", "read_csv", "to_csv", "to_tagpack",
-           "write_export"]
+__all__ = ["CSV_COLUMNS", "TLP_LEVELS", "Attribution", "attributions", "read_csv", "render_export", "to_csv",
+           "to_tagpack", "write_export"]
 
 #: TLP 2.0 levels ("white" is read as "clear").
 TLP_LEVELS = ("clear", "green", "amber", "amber+strict", "red")
@@ -129,15 +129,22 @@ def to_tagpack(rows: list[Attribution], *, creator: str = "Nachtwacht", descript
     }
 
 
-def write_export(flows: MoneyFlows, out: Path, *, fmt: str, tlp: str, creator: str = "Nachtwacht") -> int:
-    """Write ``flows`` as ``fmt`` (tagpack|csv) to ``out``; returns the number of attributions."""
+def render_export(flows: MoneyFlows, *, fmt: str, tlp: str, creator: str = "Nachtwacht") -> tuple[str, int]:
+    """``flows`` as ``fmt`` (tagpack|csv) text and its number of attributions.
+
+    Raises ExportFormatError (format or TLP) and NothingToExport (no valid attribution).
+    """
+    if fmt not in ("csv", "tagpack"):
+        raise ExportFormatError(f"format must be tagpack or csv, got {fmt!r}")
     rows = attributions(flows, tlp)
     if fmt == "csv":
-        text = to_csv(rows)
-    elif fmt == "tagpack":
-        text = yaml.safe_dump(to_tagpack(rows, creator=creator), sort_keys=False, allow_unicode=True)
-    else:
-        raise ExportFormatError(f"format must be tagpack or csv, got {fmt!r}")
+        return to_csv(rows), len(rows)
+    return yaml.safe_dump(to_tagpack(rows, creator=creator), sort_keys=False, allow_unicode=True), len(rows)
+
+
+def write_export(flows: MoneyFlows, out: Path, *, fmt: str, tlp: str, creator: str = "Nachtwacht") -> int:
+    """Write ``flows`` as ``fmt`` (tagpack|csv) to ``out``; returns the number of attributions."""
+    text, count = render_export(flows, fmt=fmt, tlp=tlp, creator=creator)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    return len(rows)
+    return count
