@@ -3,6 +3,7 @@
 from extractors._entities import find_entities
 from extractors._extract import Extraction, extract_html, extract_text, extract_texts
 from extractors._keys import onion_v3_valid, pgp_fingerprint
+from extractors._logistics import HUB_KINDS, HubEntry, load_hubs
 from extractors._prices import find_prices, parse_amount
 from extractors._wallets import validate_address
 from extractors.exceptions import ExtractionError
@@ -32,11 +33,13 @@ from extractors.model import (
 )
 
 __all__ = [
+    "HUB_KINDS",
     "Contact",
     "Entities",
     "Evidence",
     "Extraction",
     "ExtractionError",
+    "HubEntry",
     "HubMention",
     "Listing",
     "Mention",
@@ -59,6 +62,7 @@ __all__ = [
     "find_entities",
     "find_prices",
     "listing_id",
+    "load_hubs",
     "normalise_vendor",
     "onion_v3_valid",
     "parse_amount",

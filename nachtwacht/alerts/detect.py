@@ -21,6 +21,7 @@ from indexer import (
 from nachtwacht.alerts import linking
 from nachtwacht.alerts._safe_regex import SafeRegex
 from nachtwacht.alerts.events import Event
+from nachtwacht.alerts.hubs import HubMatcher
 from nachtwacht.alerts.rules import RuleSet
 from nachtwacht.alerts.state import State
 
@@ -115,6 +116,7 @@ class Detector:
         self.state = state
         self.watch = [WatchMatcher(r) for r in rules.of_type("watchlist")]
         self.searches = [(r, compile_matcher(r.query, r.kind)) for r in rules.of_type("saved_search")]
+        self.hub_rules = [HubMatcher(r) for r in rules.of_type("hub")]
 
     def _rules(self, rule_type: str, site: str) -> list[Any]:
         return [r for r in self.rules.of_type(rule_type) if not r.sites or site in r.sites]
@@ -142,6 +144,7 @@ class Detector:
             else:
                 out += self._vendor(doc)
             out += self._watch(doc)
+            out += self._hubs(doc, is_new)
             if is_new:
                 out += self._searches(doc)
         return out
@@ -270,6 +273,27 @@ class Detector:
                                        details={"match": kind, "value": value, "doc_kind": doc.get("kind"),
                                                 **_evidence(doc)}))
         return out
+
+    def _hubs(self, doc: dict[str, Any], is_new: bool) -> list[Candidate]:
+        """One event per document naming a watched hub (new documents only, unless `new_only` is off)."""
+        out = []
+        site = doc.get("site", "")
+        for matcher in self.hub_rules:
+            rule = matcher.rule
+            if (rule.new_only and not is_new) or (rule.sites and site not in rule.sites):
+                continue
+            hits = matcher.hits(doc)
+            if hits:
+                out.append(self.hub_event(rule, doc, hits))
+        return out
+
+    def hub_event(self, rule: Any, doc: dict[str, Any], hits: list[dict[str, str]]) -> Candidate:
+        names = ", ".join(h["hub"] for h in hits)
+        return self._event(rule, entity=doc["id"], site=doc.get("site", ""), doc_ids=[doc["id"]],
+                           title=f"hub {rule.name}: {names} in {doc.get('kind')} "
+                                 f"{doc.get('title') or doc.get('author') or doc['id']}"[:160],
+                           summary="; ".join(f"{h['hub']} ({h['kind']}): {h['text']!r}" for h in hits)[:EXCERPT],
+                           details={"hubs": hits, "doc_kind": doc.get("kind"), **_evidence(doc)})
 
     def _searches(self, doc: dict[str, Any]) -> list[Candidate]:
         out = []

@@ -84,9 +84,18 @@ class AlertEngine:
                             summary=f"in {kind} {doc.get('title') or doc.get('author') or doc['id']}",
                             details={"match": hit_kind, "value": value, "url": doc.get("url", "")})
                         candidates.append((rule, event))
+        elif rule.type == "hub":
+            from nachtwacht.alerts.hubs import HubMatcher
+
+            hub_matcher = HubMatcher(rule)
+            for kind in rule.on:
+                for doc in backend.scan("*", kind=kind):
+                    hits = hub_matcher.hits(doc)
+                    if hits:
+                        candidates.append(self.detector.hub_event(rule, doc, hits))
         else:
             raise AlertError(f"rule {rule_name!r} is a {rule.type} rule: retro-hunt runs watchlist and "
-                             "saved_search rules")
+                             "saved_search rules (and hub rules)")
         for _, event in candidates:
             event.retro = True
         return self._raise(candidates)

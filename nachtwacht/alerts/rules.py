@@ -188,8 +188,50 @@ class SavedSearchRule(_RuleBase):
         return value
 
 
+class HubRule(_RuleBase):
+    """Logistics hubs to watch (issue 12): a new listing or post naming one of `hubs` (canonical
+    names of config/lexicons/logistics.yaml, or a phrase naming one), of `kinds`, or in `countries`."""
+
+    type: Literal["hub"]
+    hubs: list[str] = []
+    kinds: list[Literal["seaport", "airport", "postal", "locker", "method"]] = []
+    countries: list[str] = []
+    on: list[Literal["listing", "post"]] = Field(["listing", "post"], min_length=1)
+    new_only: bool = True  # only documents seen for the first time (False: every sighting, deduplicated)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml11_on(cls, data: Any) -> Any:
+        """YAML 1.1 reads the key `on` as the boolean true: give it its name back."""
+        if isinstance(data, dict) and True in data:
+            data = {("on" if k is True else k): v for k, v in data.items()}
+        return data
+
+    @field_validator("hubs")
+    @classmethod
+    def _known_hubs(cls, values: list[str]) -> list[str]:
+        from nachtwacht.alerts.hubs import canonical_hubs
+
+        return canonical_hubs(values)
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, values: list[str]) -> list[str]:
+        out = [v.strip().upper() for v in values]
+        bad = [v for v in out if not re.fullmatch(r"[A-Z]{2}", v)]
+        if bad:
+            raise ValueError(f"countries are ISO 3166-1 alpha-2 codes (NL, BE, FR, ES), got {bad[0]!r}")
+        return out
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> HubRule:
+        if not any((self.hubs, self.kinds, self.countries)):
+            raise ValueError("a hub rule needs at least one of hubs, kinds, countries")
+        return self
+
+
 Rule = Annotated[NewVendorRule | VendorLinkRule | NewListingRule | PriceChangeRule | ListingGoneRule
-                 | MarketDownRule | RecruitmentRule | WatchlistRule | SavedSearchRule,
+                 | MarketDownRule | RecruitmentRule | WatchlistRule | SavedSearchRule | HubRule,
                  Field(discriminator="type")]
 
 
@@ -224,7 +266,7 @@ class RuleSet(BaseModel):
 
 
 _TAGS = {"smtp", "webhook", "file", "hook", "new_vendor", "vendor_link", "new_listing", "price_change",
-         "listing_gone", "market_down", "recruitment", "watchlist", "saved_search"}
+         "listing_gone", "market_down", "recruitment", "watchlist", "saved_search", "hub"}
 
 
 def _field_name(loc: tuple[Any, ...], data: Any) -> str:
