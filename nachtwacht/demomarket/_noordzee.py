@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from ._dynamic import add_dynamic_pages
+from ._dynamic import add_dynamic_pages, add_member_pages
 from ._feedback import MONTHS, feedback, month_events
 from ._hostile import BAD, big_page, calendar_route, month_step, with_bad_bytes
 from ._html import PIXEL_PNG, esc
@@ -185,6 +185,28 @@ def _login() -> str:
     return _layout("Inloggen", body)
 
 
+def _account(rec: ListingRec, vendor: VendorRec) -> str:
+    """The members page behind ``/account``: a members-only offer of ``rec``'s vendor (10% off)
+    and the vendor's message to members. Served only with the session cookie (``_dynamic``)."""
+    price = round(rec.price[0] * 0.9, 2)
+    body = (
+        '<div class="account"><h2>Mijn account</h2><p>Welkom terug. Bestellingen: 0 open.</p></div>'
+        f'<div class="product-detail members-only" data-id="{rec.id}" lang="nl">'
+        f'<h1 class="product-title">Ledenaanbieding: {esc(rec.title)}</h1>'
+        '<div class="product-meta">'
+        f'<div class="row"><span class="label">Verkoper:</span> <a href="{vendor_path(vendor.handle)}">'
+        f"{esc(vendor.handle)}</a></div>"
+        f'<div class="row"><span class="label">Prijs:</span> <span class="price">{euro(price, 0)}</span>'
+        f' <span class="per">per {esc(unit_label(rec.unit, rec.qty, "nl"))}</span></div>'
+        f'<div class="row"><span class="label">Verzonden vanuit:</span> {esc(country_label(rec.ships_from, "nl"))}</div>'
+        f'<div class="row"><span class="label">Categorie:</span> {esc(_category_path(rec.category))}</div></div>'
+        f'<div class="description"><h2>Omschrijving</h2><p>Alleen voor leden. {esc(rec.description)}</p></div></div>'
+        f'<div class="messages"><h2>Bericht van {esc(vendor.handle)}</h2><p>Nieuwe partij binnen. '
+        "Leden krijgen 10% korting tot het einde van de maand; bestel via escrow.</p></div>"
+    )
+    return _layout(f"Ledenaanbieding: {rec.title}", body)
+
+
 def _calendar(seed: int) -> object:
     def render(year: int, month: int) -> str:
         py, pm = month_step(year, month, -1)
@@ -260,5 +282,8 @@ def build_noordzee(content: MarketContent, seed: int) -> DemoSite:
     big = _big(content)
     site.routes.append((re.compile(r"/export/catalogus\.html"), lambda m: big))  # type: ignore[arg-type,return-value]
     add_dynamic_pages(site, listing_path("{id}"))  # JS-only listing and queue page (browser tests)
+    if content.listings:  # /account opens with the world's session cookie (session import tests)
+        offer = content.listings[0]
+        add_member_pages(site, seed, {"/account": lambda: _account(offer, vendors[offer.vendor]).encode()})
     site.not_found = _layout("Niet gevonden", "<h1>404</h1><p>Deze pagina bestaat niet (meer).</p>").encode()
     return site

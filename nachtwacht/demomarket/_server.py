@@ -48,10 +48,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(reply.body)
 
     def do_GET(self) -> None:
-        self._send(self.server.site.resolve(self.path), head_only=False)
+        self._send(self.server.site.resolve(self.path, self.headers.get("Cookie", "")), head_only=False)
 
     def do_HEAD(self) -> None:
-        self._send(self.server.site.resolve(self.path), head_only=True)
+        self._send(self.server.site.resolve(self.path, self.headers.get("Cookie", "")), head_only=True)
 
     def do_POST(self) -> None:
         """Every form post fails like a login with a wrong captcha (403, then the page)."""

@@ -23,6 +23,10 @@ class DemoSite:
     a path to a root-relative Location; ``routes`` are dynamic handlers tried in order.
     A page parameter equal to 1 (``page_param``) serves the page without it. Anything
     else is the site's 404 page: resolving never raises.
+
+    ``members`` are pages behind the login wall: a request whose Cookie header carries
+    ``member_cookie`` (``name=value``) gets them, any other falls through to ``redirects``
+    (the wall). They are served, never stored in ``pages`` (not saved, not in the truth).
     """
 
     name: str
@@ -34,6 +38,8 @@ class DemoSite:
     page_param: str = ""
     not_found: bytes = b"<!DOCTYPE html><html><body><h1>404</h1></body></html>"
     assets: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # path -> (type, body)
+    members: dict[str, Callable[[], Reply]] = field(default_factory=dict)  # path -> members' reply
+    member_cookie: str = ""  # "name=value" of the session that opens ``members``
 
     def canonical(self, target: str) -> str:
         """The key under which ``target`` is stored (irrelevant query keys dropped)."""
@@ -46,8 +52,15 @@ class DemoSite:
             return path
         return path + "?" + "&".join(f"{k}={v}" for k, v in kept)
 
-    def resolve(self, target: str) -> Reply:
-        """The reply for a request target (path and query, as sent on the request line)."""
+    def has_session(self, cookie_header: str) -> bool:
+        """Whether a Cookie header carries the members' session cookie."""
+        if not self.member_cookie:
+            return False
+        return any(part.strip() == self.member_cookie for part in cookie_header.split(";"))
+
+    def resolve(self, target: str, cookie: str = "") -> Reply:
+        """The reply for a request target (path and query, as sent on the request line);
+        ``cookie`` is the request's Cookie header (opens ``members``)."""
         try:
             key = self.canonical(target)
         except ValueError:
@@ -56,6 +69,8 @@ class DemoSite:
         if page is not None:
             return html_reply(page)
         path = key.split("?", 1)[0]
+        if path in self.members and self.has_session(cookie):
+            return self.members[path]()
         if path in self.redirects:
             return redirect(self.redirects[path])
         if path in self.assets:
