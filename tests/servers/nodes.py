@@ -39,6 +39,8 @@ class Distribution:
     version: str
     java_home: str
     settings: dict[str, str] = field(default_factory=dict)
+    # extra modules from Maven Central: (module name, group:artifact of its jar, plugin class)
+    modules: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def artifact(self) -> str:
@@ -56,7 +58,10 @@ ELASTICSEARCH = Distribution(
     JAVA17,
     {"xpack.security.enabled": "false"},
 )
-OPENSEARCH = Distribution("opensearch", "org.opensearch.distribution.integ-test-zip", "2.19.6", JAVA17)
+OPENSEARCH = Distribution(
+    "opensearch", "org.opensearch.distribution.integ-test-zip", "2.19.6", JAVA17,
+    modules=(("percolator", "org.opensearch.plugin:percolator-client", "org.opensearch.percolator.PercolatorPlugin"),),
+)
 
 
 def tools_missing() -> str | None:
@@ -80,11 +85,35 @@ def _zip_path(dist: Distribution) -> Path:
     return Path.home() / ".m2" / "repository" / group / dist.flavour / dist.version / name
 
 
+def _add_modules(dist: Distribution, home: Path) -> Path:
+    """Install `dist.modules` (jar + plugin descriptor) under `home/modules/`, once each."""
+    for name, artifact, classname in dist.modules:
+        target = home / "modules" / name
+        if target.exists():
+            continue
+        group, art = artifact.split(":")
+        jar = Path.home() / ".m2" / "repository" / group.replace(".", "/") / art / dist.version / f"{art}-{dist.version}.jar"
+        if not jar.exists():
+            subprocess.run(["mvn", "-q", "-B", "dependency:get", f"-Dartifact={artifact}:{dist.version}",
+                            "-Dtransitive=false"], check=True, timeout=900)
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=home / "modules"))
+        shutil.copy(jar, staging / jar.name)
+        (staging / "plugin-descriptor.properties").write_text(
+            f"description={name} module\nversion={dist.version}\nname={name}\nclassname={classname}\n"
+            f"java.version=11\nopensearch.version={dist.version}\ncustom.foldername=\nextended.plugins=\n"
+            "has.native.controller=false\n")
+        for p in [staging, *staging.iterdir()]:
+            os.chmod(p, 0o755 if p.is_dir() else 0o644)
+        staging.rename(target)
+    return home
+
+
 def install(dist: Distribution) -> Path:
-    """Fetch (once, via Maven) and unpack (once) a distribution; returns its home directory."""
+    """Fetch (once, via Maven) and unpack (once) a distribution and its extra modules; returns
+    its home directory."""
     home = CACHE / f"{dist.flavour}-{dist.version}"
     if (home / ".complete").exists():
-        return home
+        return _add_modules(dist, home)
     zpath = _zip_path(dist)
     if not zpath.exists():
         log.info("fetching %s from Maven Central", dist.artifact)
@@ -110,7 +139,7 @@ def install(dist: Distribution) -> Path:
     inner.rename(home)
     shutil.rmtree(staging, ignore_errors=True)
     (home / ".complete").touch()
-    return home
+    return _add_modules(dist, home)
 
 
 class Node:
