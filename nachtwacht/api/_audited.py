@@ -86,7 +86,8 @@ def vendor_view(svc: Services, who: Principal, vendor_id: str) -> dict[str, Any]
 
 
 def trends(svc: Services, who: Principal, query: str = "*", *, products: int = 8) -> dict[str, Any]:
-    """Listings and median EUR price per product per month; new vendors per week."""
+    """Listings and median EUR price per product per month; new vendors per week; documents
+    (listings, posts) naming each logistics hub per month."""
     _audit(svc, who, "trends", query)
     per_product = svc.nw.aggregate({"products": {"terms": {"field": "product", "size": products}, "aggs": {
         "months": {"terms": {"field": "month", "size": 240},
@@ -104,7 +105,14 @@ def trends(svc: Services, who: Principal, query: str = "*", *, products: int = 8
                                                             "min_doc_count": 1}}}, kind="vendor")
     new_vendors = [{"week": b["key_as_string"][:10], "vendors": b["doc_count"]}
                    for b in weekly["weeks"]["buckets"]]
-    return {"query": query, "products": series, "new_vendors": new_vendors}
+    per_hub = svc.nw.aggregate({"hubs": {"terms": {"field": "hub", "size": products},
+                                         "aggs": {"months": {"terms": {"field": "month", "size": 240}}}}},
+                               query=query, kind=None)  # listings and posts naming a hub (issue 12)
+    hubs = [{"hub": b["key"], "documents": b["doc_count"],
+             "points": [{"month": m["key"], "documents": m["doc_count"]}
+                        for m in sorted(b["months"]["buckets"], key=lambda m: m["key"])]}
+            for b in per_hub["hubs"]["buckets"]]
+    return {"query": query, "products": series, "new_vendors": new_vendors, "hubs": hubs}
 
 
 def export(svc: Services, who: Principal, query: str, *, kind: str | None, fmt: str,

@@ -211,7 +211,10 @@ def vendor_page(request: Request, vendor_id: str) -> Response:
         chart = {"title": "listings per month", "kind": "bars",
                  "x": [month_ts(a["month"]) for a in view["activity"]],
                  "series": [{"label": "listings", "values": [a["listings"] for a in view["activity"]]}]}
-        return page(request, "vendor.html", view=view, v=view["vendor"], chart=chart)
+        vid = str(view["vendor"].get("vendor_id") or vendor_id)
+        quoted = vid.replace("\\", "\\\\").replace('"', '\\"')
+        wallets = _audited.wallet_timeline(services(request), who, vid, f'vendor_id:"{quoted}"')
+        return page(request, "vendor.html", view=view, v=view["vendor"], chart=chart, wallets=wallets)
 
     return guarded(request, build)
 
@@ -240,6 +243,12 @@ def trends_page(request: Request, q: str = "*") -> Response:
              "x": [iso_ts(w["week"] + "T00:00:00+00:00") for w in data["new_vendors"]],
              "series": [{"label": "new vendors", "values": [w["vendors"] for w in data["new_vendors"]]}]},
         ]
+        hub_months = sorted({p["month"] for h in data["hubs"] for p in h["points"]})
+        charts.append({"id": "chart-hubs", "title": "listings and posts naming a logistics hub, per month",
+                       "kind": "line", "x": [month_ts(m) for m in hub_months],
+                       "series": [{"label": h["hub"], "values": [{p["month"]: p["documents"] for p in h["points"]}
+                                                                 .get(m, 0) for m in hub_months]}
+                                  for h in data["hubs"]]})
         return page(request, "trends.html", q=q, data=data, charts=charts)
 
     return guarded(request, build)

@@ -75,7 +75,7 @@ def test_a_sea_container_in_a_post_fires_and_kinds_select_airports(engine):
                    ("airports", "forum:6"): ["Amsterdam Schiphol"]}  # listings are not `on` for airports
 
 
-def test_hub_names_and_phrases_are_canonical():
+def test_the_shipped_rules_carry_an_example_hub_rule():
     rules = load_rules(config_dir() / "alerts")
     hub_rules = rules.of_type("hub") + [r for r in rules.rules if r.type == "hub" and not r.enabled]
     assert hub_rules, "config/alerts/default.yaml carries an example hub rule"
