@@ -107,12 +107,15 @@ def _decode(data: str | bytes) -> tuple[str, list[str]]:
     return text, notes
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # control characters but \t \n \f \r; U+FFFD
+
+
 def _looks_binary(text: str) -> bool:
+    """More than 10% of the first 4096 characters are controls or replacement characters."""
     sample = text[:4096]
     if not sample:
         return False
-    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\r\t\f"))
-    return bad / len(sample) > 0.1
+    return len(_CONTROL.findall(sample)) / len(sample) > 0.1
 
 
 def _make_listing(f: Fields, site: str, url: str, lang: str, entities: Entities,
