@@ -17,6 +17,7 @@ from ._match import (
     prepare_document,
     terms,
 )
+from ._percolate import Percolator
 from ._query import parse as parse_query
 from ._trends import DIMENSIONS, INTERVALS, new_vendors, trend_request, trends
 from .exceptions import (
@@ -37,6 +38,7 @@ __all__ = [
     "IndexLockedError",
     "IndexerError",
     "Matcher",
+    "Percolator",
     "PreparedDocument",
     "QueryError",
     "SchemaError",

@@ -111,11 +111,17 @@ class Crawl:
 class Detector:
     """Turns documents into candidate events according to the rules."""
 
-    def __init__(self, rules: RuleSet, state: State):
+    def __init__(self, rules: RuleSet, state: State, percolator: Any = None):
         self.rules = rules
         self.state = state
         self.watch = [WatchMatcher(r) for r in rules.of_type("watchlist")]
         self.searches = [(r, compile_matcher(r.query, r.kind)) for r in rules.of_type("saved_search")]
+        # On OpenSearch the cluster's percolator answers for saved searches; elsewhere the same
+        # query plan runs in Python (`compile_matcher`). Both give the answers a search would.
+        self.percolator = percolator
+        if percolator is not None and self.searches:
+            percolator.register({r.name: (r.query, r.kind) for r, _ in self.searches})
+        self._percolated: dict[str, set[str]] = {}
         self.hub_rules = [HubMatcher(r) for r in rules.of_type("hub")]
 
     def _rules(self, rule_type: str, site: str) -> list[Any]:
@@ -127,6 +133,8 @@ class Detector:
     # --- documents of one commit --------------------------------------------------------------
     def documents(self, docs: list[dict[str, Any]], crawl: Crawl) -> list[Candidate]:
         out: list[Candidate] = []
+        if self.percolator is not None and self.searches:
+            self._percolated = self.percolator.percolate([d for d in docs if d.get("id")])
         for doc in docs:  # keys of every vendor first, so a key many of them share is seen as common
             if doc.get("kind") == "vendor" and doc.get("id"):
                 vendor_id = doc.get("vendor_id") or str(doc["id"]).removeprefix("vendor:")
@@ -302,8 +310,12 @@ class Detector:
         for rule, matcher in self.searches:
             if (rule.sites and site not in rule.sites) or (rule.kind and doc.get("kind") != rule.kind):
                 continue
-            prepared = prepared or prepare_document(doc)
-            if matcher.matches(prepared):
+            if self.percolator is not None:
+                hit = rule.name in self._percolated.get(doc["id"], ())
+            else:
+                prepared = prepared or prepare_document(doc)
+                hit = matcher.matches(prepared)
+            if hit:
                 out.append(self._event(rule, entity=doc["id"], site=site, doc_ids=[doc["id"]],
                                        title=f"saved search {rule.name}: {doc.get('title') or doc['id']}"[:160],
                                        summary=rule.query, details={"query": rule.query, **_evidence(doc)}))

@@ -29,12 +29,18 @@ RATE_WINDOW = 3600.0  # seconds over which `rate_limit` counts
 class AlertEngine:
     """One per crawler (or CLI call). `close()` waits for deliveries (bounded) and closes the files."""
 
-    def __init__(self, data_dir: str | Path, rules: RuleSet, *, deliver: bool = True):
+    def __init__(self, data_dir: str | Path, rules: RuleSet, *, deliver: bool = True,
+                 backend_settings: dict[str, Any] | None = None):
         self.data_dir = Path(data_dir)
         self.rules = rules
         self.state = State(self.data_dir)
         self.store = EventStore(self.data_dir)
-        self.detector = Detector(rules, self.state)
+        percolator = None
+        if (backend_settings or {}).get("backend") == "opensearch" and rules.of_type("saved_search"):
+            from indexer import Percolator
+
+            percolator = Percolator.from_settings(backend_settings or {})
+        self.detector = Detector(rules, self.state, percolator)
         self.dispatcher = Dispatcher(self.data_dir, rules.channels) if deliver else None
         self.crawls: dict[str, Crawl] = {}
         self.raised: list[Event] = []

@@ -50,7 +50,8 @@ class AlertExtension:
         if not data_dir:
             raise NotConfigured("no data directory for the alert store (NACHTWACHT_ALERT_DATA)")
         rules = load_rules(*paths)  # a bad rule file stops the crawl before it starts: RuleError
-        ext = cls(crawler, AlertEngine(data_dir, rules), crawler.settings.getfloat("NACHTWACHT_ALERT_FLUSH", 30.0))
+        engine = AlertEngine(data_dir, rules, backend_settings=crawler.settings.getdict("NACHTWACHT_BACKEND"))
+        ext = cls(crawler, engine, crawler.settings.getfloat("NACHTWACHT_ALERT_FLUSH", 30.0))
         crawler.signals.connect(ext.opened, signal=scrapy_signals.spider_opened)
         crawler.signals.connect(ext.committed, signal=signals.documents_committed)
         crawler.signals.connect(ext.closed, signal=scrapy_signals.spider_closed)

@@ -55,3 +55,32 @@ def test_removed_searches_stop_matching_and_bad_documents_match_nothing(percolat
     percolator.remove(["gone"])
     assert not any("gone" in names for names in percolator.percolate(docs).values())
     assert percolator.percolate([{"id": "x", "kind": "nonsense", "title": "cocaine"}]) == {"x": set()}
+
+
+def test_alert_detector_on_opensearch_uses_the_percolator_and_raises_what_the_matcher_would(
+        opensearch_node, tmp_path):
+    """The alert engine on an OpenSearch backend answers saved searches with the percolator."""
+    import yaml
+
+    from nachtwacht.alerts.engine import AlertEngine
+    from nachtwacht.alerts.rules import load_rules
+
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text(yaml.safe_dump({"rules": [
+        {"name": "coke-nl", "type": "saved_search", "query": "cocaine", "kind": "listing"},
+        {"name": "any-post", "type": "saved_search", "query": "*", "kind": "post"},
+    ]}))
+    rules = load_rules(rules_file)
+    settings = {"backend": "opensearch", "url": opensearch_node.url, "index": "nw-perc-alerts"}
+    on_cluster = AlertEngine(tmp_path / "a", rules, deliver=False, backend_settings=settings)
+    in_python = AlertEngine(tmp_path / "b", rules, deliver=False)
+    assert on_cluster.detector.percolator is not None and in_python.detector.percolator is None
+    docs = corpus()
+    try:
+        got = {(e.rule, e.entity) for e in on_cluster.process(docs, "s") if e.type == "saved_search"}
+        want = {(e.rule, e.entity) for e in in_python.process(docs, "s") if e.type == "saved_search"}
+    finally:
+        on_cluster.close()
+        in_python.close()
+    assert got == want
+    assert {rule for rule, _ in got} == {"coke-nl", "any-post"}
