@@ -5,13 +5,17 @@ the process is killed. Here a URL is `pending` until the page extracted from it 
 the index; a checkpoint commits the index first, then marks its URLs `done` in one transaction.
 A killed crawl therefore loses nothing; at most the pages since the last checkpoint are fetched
 again, and an idempotent upsert keeps the index free of duplicates.
+
+Hooks added with `before_checkpoint` (the evidence store's fsync) run before every commit of the
+frontier: a URL is never durably `done` before the evidence written for it is durable. A hook that
+raises aborts the checkpoint (the marks stay uncommitted).
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -74,6 +78,7 @@ class Frontier:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._db.execute("BEGIN")
+        self._hooks: list[Callable[[], None]] = []
         self._shape_counts: dict[str, int] = {}
         for (url,) in self._db.execute("SELECT url FROM urls"):
             shape = url_shape(url)
@@ -149,8 +154,19 @@ class Frontier:
     def counts(self) -> dict[str, int]:
         return dict(self._db.execute("SELECT state, COUNT(*) FROM urls GROUP BY state").fetchall())
 
+    def before_checkpoint(self, hook: Callable[[], None]) -> None:
+        """Run `hook` before each checkpoint (e.g. fsync the evidence the marked pages point at)."""
+        if hook not in self._hooks:
+            self._hooks.append(hook)
+
+    def run_hooks(self) -> None:
+        """Run the `before_checkpoint` hooks now (the index pipeline does, before its commit)."""
+        for hook in self._hooks:
+            hook()
+
     def checkpoint(self) -> None:
-        """Make everything recorded so far durable."""
+        """Make everything recorded so far durable (after the `before_checkpoint` hooks)."""
+        self.run_hooks()
         self._db.execute("COMMIT")
         self._db.execute("BEGIN")
 

@@ -34,6 +34,9 @@ def _extract(body: bytes, url: str, site: str, selectors: dict[str, str] | None)
 def _warm_up() -> None:
     """Load the language pipelines and models once, before the first page waits for them."""
     _extract(b"<html><body><p>warm up 1g 10 EUR</p></body></html>", "http://warm.up/", "warm-up", None)
+    from extractors import extract_text
+
+    extract_text("warm up: the recruitment model loads on the first post")
 
 
 class ExtractPipeline:
@@ -214,8 +217,11 @@ class IndexPipeline:
             return None
 
     def _checkpoint(self) -> None:
-        self.backend.commit()
         spider = self.crawler.spider
+        run_hooks = getattr(getattr(spider, "frontier", None), "run_hooks", None)
+        if run_hooks is not None:
+            run_hooks()  # evidence durable before the pages are indexed (and marked done)
+        self.backend.commit()
         if self._uncommitted_docs:
             documents, self._uncommitted_docs = self._uncommitted_docs, []
             self.crawler.signals.send_catch_log(signals.documents_committed, documents=documents,

@@ -69,10 +69,17 @@ def verify_chain(entries: list[dict[str, Any]], *, start_prev: str | None = GENE
 
 
 class CustodyLog:
-    """One append-only log file. Not thread-safe: one writer (the crawl's reactor thread)."""
+    """One append-only log file. Not thread-safe: one writer (the crawl's reactor thread).
 
-    def __init__(self, path: Path):
+    `durable=True` (default): each `append` is fsynced before it returns. `durable=False`: appends
+    are written and flushed (a killed process keeps them; a power cut may not) and `sync()` makes
+    them durable; the crawl calls it at each frontier checkpoint, before pages are marked done.
+    """
+
+    def __init__(self, path: Path, *, durable: bool = True):
         self.path = Path(path)
+        self.durable = durable
+        self._unsynced = False
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._seq = 0
         self._prev = GENESIS
@@ -81,7 +88,7 @@ class CustodyLog:
             self._prev = str(entry.get("hash", self._prev))
 
     def append(self, event: str, **fields: Any) -> dict[str, Any]:
-        """Write one entry and flush it to disk before returning it."""
+        """Write one entry (fsynced before returning it when the log is `durable`)."""
         self._seq += 1
         entry: dict[str, Any] = {"seq": self._seq, "time": utc_iso(), "event": event, **fields,
                                  "prev": self._prev}
@@ -90,11 +97,27 @@ class CustodyLog:
             with self.path.open("ab") as fh:
                 fh.write(canonical(entry) + b"\n")
                 fh.flush()
-                os.fsync(fh.fileno())
+                if self.durable:
+                    os.fsync(fh.fileno())
         except OSError as exc:
             raise EvidenceError(f"cannot write custody log {self.path}: {exc.strerror}") from exc
+        self._unsynced = not self.durable
         self._prev = entry["hash"]
         return entry
+
+    def sync(self) -> None:
+        """Make every entry appended so far durable (fsync). Cheap when nothing is pending."""
+        if not self._unsynced:
+            return
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise EvidenceError(f"cannot sync custody log {self.path}: {exc.strerror}") from exc
+        self._unsynced = False
 
     def entries(self) -> list[dict[str, Any]]:
         return list(read_entries(self.path))

@@ -4,6 +4,10 @@ Files are `<data_dir>/evidence/<job_id>/<job_id>-<UTC start>-<serial>.warc.gz`, 
 record (so a record can be copied out byte for byte), rotated past `max_file_size`. Each capture is
 logged in the job's `custody.jsonl` with the offsets of its records, which is how documents in the
 index find their evidence again. A file is sealed (its SHA-256 logged) when it rotates or closes.
+
+Durability: records and custody entries are written and flushed at once (a killed process keeps
+them) but fsynced only by `sync()`, which the crawl calls before each frontier checkpoint marks
+pages done, and by `close()`/rotation. One fsync per checkpoint instead of one per capture.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import os
 import socket
 import zlib
 from dataclasses import dataclass, field
@@ -124,12 +129,14 @@ class WarcStore:
         self.max_file_size = max_file_size
         self.dir = self.data_dir / "evidence" / job_id
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.custody = CustodyLog(self.dir / "custody.jsonl")
+        self.custody = CustodyLog(self.dir / "custody.jsonl", durable=False)
         self._stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         self._serial = 0
         self._fh: BinaryIO | None = None
         self._path: Path | None = None
         self._writer: _Sha256Writer | None = None
+        self._unsynced = False  # WARC bytes written since the last fsync
+        self._new_files = False  # a file was created since the last directory fsync
         self.captures = 0
 
     # --- files --------------------------------------------------------------------------------
@@ -145,30 +152,52 @@ class WarcStore:
         except OSError as exc:
             raise EvidenceError(f"cannot create WARC file {path}: {exc.strerror}") from exc
         self._path = path
+        self._new_files = True
         self._writer = _Sha256Writer(self._fh, gzip=True, warc_version="1.1")
         info = self._writer.create_warcinfo_record(name, {
             "software": SOFTWARE, "format": "WARC File Format 1.1", "job": self.job_id,
             "operator": self.operator, "host": socket.gethostname(),
         })
         self._writer.write_record(info)
+        self._unsynced = True
         self.custody.append("warc_open", job=self.job_id, operator=self.operator,
                             warc_file=self._relative(path))
 
     def _relative(self, path: Path) -> str:
         return path.relative_to(self.data_dir).as_posix()
 
+    def sync(self) -> None:
+        """Make every record and custody entry written so far durable (WARC first, then custody)."""
+        try:
+            if self._fh is not None and self._unsynced:
+                self._fh.flush()
+                os.fsync(self._fh.fileno())
+            if self._new_files:
+                fd = os.open(self.dir, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        except OSError as exc:
+            raise EvidenceError(f"cannot sync evidence in {self.dir}: {exc.strerror}") from exc
+        self._unsynced = self._new_files = False
+        self.custody.sync()
+
     def _seal(self) -> None:
         if self._fh is None or self._path is None:
             return
+        self.sync()
         self._fh.close()
         digest = hashlib.sha256(self._path.read_bytes()).hexdigest()
         self.custody.append("warc_sealed", job=self.job_id, warc_file=self._relative(self._path),
                             sha256=digest, size=self._path.stat().st_size)
         logger.info("sealed %s (sha256 %s)", self._path.name, digest)
         self._fh = self._path = self._writer = None
+        self.custody.sync()
 
     def close(self) -> None:
         self._seal()
+        self.custody.sync()
 
     # --- writing ------------------------------------------------------------------------------
     def _write(self, record: Any) -> dict[str, Any]:
@@ -176,6 +205,7 @@ class WarcStore:
         offset = self._fh.tell()
         self._writer.write_record(record)
         self._fh.flush()
+        self._unsynced = True
         headers = record.rec_headers
         return {
             "id": headers.get_header("WARC-Record-ID"),

@@ -105,6 +105,7 @@ class EvidenceMiddleware:
         self.max_file_size = max_file_size
         self.default_via = default_via
         self.store: WarcStore | None = None
+        self.sync_each = True  # fsync every capture (no frontier checkpoint to wait for)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> EvidenceMiddleware:
@@ -129,6 +130,13 @@ class EvidenceMiddleware:
             self.store.custody.append("run_start", job=job_id, operator=self.operator,
                                       spider=getattr(spider, "name", ""),
                                       legal_basis=self.crawler.settings.getdict("NACHTWACHT_LEGAL_BASIS") or None)
+            # records are fsynced once per frontier checkpoint, before it marks their pages done;
+            # a frontier without checkpoint hooks (Redis: marks apply at once) gets one per capture
+            frontier = getattr(spider, "frontier", None)
+            self.sync_each = not hasattr(frontier, "before_checkpoint")
+            if not self.sync_each:
+                frontier.before_checkpoint(self.store.sync)
+            self.store.sync()  # run_start and the first file: durable at once
         return self.store
 
     def process_response(self, request: Request, response: Response,
@@ -147,6 +155,8 @@ class EvidenceMiddleware:
         ) if data)
         capture = store.record(exchange, url=response.url, via=via, isolation=isolation, socks=socks,
                                resources=resources)
+        if self.sync_each:
+            store.sync()
         meta = request.meta  # response.meta is the same dict, once the response is bound
         meta["warc_file"] = capture.warc_file
         meta["warc_record_id"] = capture.record_id
@@ -186,5 +196,5 @@ class EvidenceMiddleware:
             return
         self.store.custody.append("run_end", job=self.store.job_id, reason=reason,
                                   captures=self.store.captures)
-        self.store.close()
-        self.store = None
+        store, self.store = self.store, None
+        store.close()
