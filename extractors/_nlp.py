@@ -67,7 +67,15 @@ def _matcher_for(lang: str) -> PhraseMatcher:
 
 
 def tokenize(text: str, lang: str = "en") -> Doc:
-    return load_pipeline(lang if lang in LANGS else "en").make_doc(text)
+    """The tokens of ``text``. Callers only read the Doc: the same text is tokenized once for
+    products, categories and logistics (a small per-process cache of recent texts)."""
+    lang = lang if lang in LANGS else "en"
+    return _tokenize(text, _BASE.get(lang, "en"))
+
+
+@functools.lru_cache(maxsize=64)
+def _tokenize(text: str, base: str) -> Doc:
+    return load_pipeline(base).make_doc(text)
 
 
 def match_lexicons(text: str, lang: str = "en") -> list[tuple[str, Span]]:
