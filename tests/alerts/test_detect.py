@@ -162,7 +162,9 @@ def test_rate_limit_stores_but_does_not_deliver(tmp_path):
         events = eng.process([vendor(f"V{i}", ["m"]) for i in range(4)], "m")
     finally:
         eng.close(timeout=10)
-    assert [e.delivery for e in events] == ["pending", "pending", "rate_limited", "rate_limited"]
+    # the first two go to delivery (a background thread may already have delivered them)
+    assert [e.delivery in ("pending", "delivered") for e in events] == [True, True, False, False]
+    assert [e.delivery for e in events[2:]] == ["rate_limited", "rate_limited"]
     assert len((tmp_path / "j.jsonl").read_text().splitlines()) == 2
 
 
