@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from extractors import extract_html, extract_text
+from extractors import extract_html, warm_up
 from extractors._html import parse_html
 from extractors._nlp import load_pipeline
 
@@ -33,7 +33,7 @@ def _extract(page: bytes) -> int:
 
 def _warm(_: int) -> int:
     """Load every model first (as a crawl's extraction worker does): pipelines and recruitment."""
-    extract_text("warm up: the recruitment model loads on the first post")
+    warm_up()
     return _extract(b"<html><body><h1>warm</h1><p>Price: 1 EUR</p></body></html>")
 
 

@@ -33,10 +33,14 @@ def _extract(body: bytes, url: str, site: str, selectors: dict[str, str] | None)
 
 def _warm_up() -> None:
     """Load the language pipelines and models once, before the first page waits for them."""
-    _extract(b"<html><body><p>warm up 1g 10 EUR</p></body></html>", "http://warm.up/", "warm-up", None)
-    from extractors import extract_text
+    from extractors import warm_up
 
-    extract_text("warm up: the recruitment model loads on the first post")
+    warm_up()
+
+
+def _ready() -> bool:
+    """A no-op run in each worker at open: returns once its initializer (the warm-up) is done."""
+    return True
 
 
 class ExtractPipeline:
@@ -59,6 +63,9 @@ class ExtractPipeline:
         if self.workers > 0:
             context = multiprocessing.get_context("spawn")  # no forked reactor or sockets
             self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_up)
+            # Start and warm every worker now: lazily, the first pages would wait seconds for spaCy.
+            for future in [self.pool.submit(_ready) for _ in range(self.workers)]:
+                future.result()
         else:
             _warm_up()
 

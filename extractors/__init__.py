@@ -6,6 +6,7 @@ from extractors._keys import onion_v3_valid, pgp_fingerprint
 from extractors._logistics import HUB_KINDS, HubEntry, load_hubs
 from extractors._prices import find_prices, parse_amount
 from extractors._wallets import validate_address
+from extractors._warm import warm_up
 from extractors.exceptions import ExtractionError
 from extractors.model import (
     Contact,
@@ -69,4 +70,5 @@ __all__ = [
     "pgp_fingerprint",
     "utcnow",
     "validate_address",
+    "warm_up",
 ]
