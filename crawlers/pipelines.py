@@ -142,7 +142,7 @@ class IndexPipeline:
         if extraction is not None:
             page_type = extraction.page_type
             seen = page.fetched_at.isoformat()
-            evidence = page.evidence()
+            evidence = _evidence_dict(page.evidence())  # flat strings: one per page, copied per doc
             # a forum or channel is not a market: its pages hold posts, not listings
             listings = extraction.listings if self._site_kind() == "market" else ()
             for listing in listings:
@@ -151,7 +151,7 @@ class IndexPipeline:
                     continue
                 doc["first_seen"] = doc.get("first_seen") or seen
                 doc["last_seen"] = seen
-                doc["evidence"] = doc.get("evidence") or _evidence_dict(evidence)
+                doc["evidence"] = doc.get("evidence") or dict(evidence)
                 doc = merge_listing(self._written.get(doc["id"]) or self._stored(doc["id"]), doc)
                 self._written[doc["id"]] = doc
                 docs.append(doc)
@@ -162,7 +162,7 @@ class IndexPipeline:
                 doc = post.to_dict()
                 doc["first_seen"] = doc.get("first_seen") or seen
                 doc["last_seen"] = seen
-                doc["evidence"] = doc.get("evidence") or _evidence_dict(evidence)
+                doc["evidence"] = doc.get("evidence") or dict(evidence)
                 docs.append(doc)
                 counts["posts"] += 1
             if page_type == "vendor":

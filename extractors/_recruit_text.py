@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -14,6 +15,7 @@ _DOTTED = re.compile(r"\b(?:[a-z][.\-_*]){2,}[a-z]\b")
 _REPEAT = re.compile(r"(.)\1{2,}")
 
 
+@functools.lru_cache(maxsize=256)  # pure; scoring normalises each text 3 times (cues, 2 vectorizers)
 def normalise(text: str) -> str:
     """Lower case, accents stripped, emoji and symbols dropped, leetspeak inside words folded
     (``k03r13r`` -> ``koerier``; plain numbers stay), spaced or dotted letters joined

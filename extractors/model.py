@@ -6,10 +6,31 @@ index. ``indexer`` never imports this module; it receives the dictionaries.
 
 from __future__ import annotations
 
+import copy
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _plain(obj: Any, skip: str = "") -> Any:
+    """`dataclasses.asdict` with the same result, minus its deepcopy of immutable leaves (a hot
+    path of indexing); a `skip` field keeps its place with None (the caller fills it in)."""
+    if isinstance(obj, _ATOMS):
+        return obj
+    if hasattr(type(obj), "__dataclass_fields__"):
+        return {f.name: None if f.name == skip else _plain(getattr(obj, f.name)) for f in fields(obj)}
+    if isinstance(obj, tuple):
+        if hasattr(obj, "_fields"):  # namedtuple, as asdict does
+            return type(obj)(*[_plain(v) for v in obj])
+        return tuple(_plain(v) for v in obj)
+    if isinstance(obj, list):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, dict):
+        return {_plain(k): _plain(v) for k, v in obj.items()}
+    return copy.deepcopy(obj)
 
 __all__ = [
     "Contact",
@@ -250,7 +271,7 @@ class Listing:
     logistics: tuple[HubMention, ...] = ()  # seaports, airports, postal services, methods
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = _plain(self, skip="entities")
         data["entities"] = self.entities.to_dict()
         data["ships_to"] = list(self.ships_to)
         data["kind"] = "listing"
@@ -307,7 +328,7 @@ class Post:
     thread_url: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = _plain(self, skip="entities")
         data["entities"] = self.entities.to_dict()
         data["kind"] = "post"
         return data
