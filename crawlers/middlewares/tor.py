@@ -17,15 +17,18 @@ Stats: ``tor/requests``, ``tor/ok``, ``tor/error/<kind>``, ``tor/site/<site>/<ki
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
-from twisted.internet import task, threads
+from twisted.internet import task
+from twisted.internet.defer import Deferred
 
 from crawlers.handlers import allowed_endpoints
 from crawlers.tor.routing import isolation_username, pick_endpoint, probe_tor
@@ -41,6 +44,25 @@ __all__ = ["TorProxyMiddleware"]
 logger = logging.getLogger(__name__)
 
 META_INFO = "nachtwacht_tor"  # {"endpoint": ..., "username": ...} of the attempt, for the spider
+
+
+def _in_thread(func: Callable[..., bool], *args: object) -> Deferred[bool]:
+    """Run a blocking probe in its own daemon thread, not the reactor's pool: other
+    components may hold every pool thread while the crawl is paused."""
+    from twisted.internet import reactor
+
+    d: Deferred[bool] = Deferred()
+
+    def work() -> None:
+        try:
+            result = bool(func(*args))
+        except Exception:  # a failing probe means "not back yet"
+            logger.debug("tor probe failed", exc_info=True)
+            result = False
+        reactor.callFromThread(d.callback, result)  # type: ignore[attr-defined]
+
+    threading.Thread(target=work, name="tor-probe", daemon=True).start()
+    return d
 
 
 class TorProxyMiddleware:
@@ -60,6 +82,7 @@ class TorProxyMiddleware:
         self.outage_started: float | None = None
         self._probe_loop: task.LoopingCall | None = None
         self._probing = False
+        self.gave_up = False  # the outage outlasted NACHTWACHT_TOR_OUTAGE_TIMEOUT: closing
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TorProxyMiddleware:
@@ -113,8 +136,7 @@ class TorProxyMiddleware:
             return None  # refused: counted by the handler; other: not a transport failure
         index = self.endpoints.index(info["endpoint"]) if info["endpoint"] in self.endpoints else 0
         if kind == "broken_stream" or (kind == "timeout" and self.down):
-            alive = await maybe_deferred_to_future(
-                threads.deferToThread(probe_tor, info["endpoint"], None, 2.0))
+            alive = await maybe_deferred_to_future(_in_thread(probe_tor, info["endpoint"], None, 5.0))
             if not alive:
                 kind = "tor_down"
         site = info["site"]
@@ -122,7 +144,7 @@ class TorProxyMiddleware:
         self._inc(f"tor/site/{site}/{kind}")
         if code is not None:
             self._inc(f"tor/code/0x{code:02X}")
-        if kind == "tor_down":
+        if kind == "tor_down" and not self.gave_up:
             self._pause(index, f"{type(exception).__name__}: {exception}")
             retry = request.replace(dont_filter=True)
             retry.meta["nachtwacht_tor_waits"] = request.meta.get("nachtwacht_tor_waits", 0) + 1
@@ -157,7 +179,7 @@ class TorProxyMiddleware:
         self._probing = True
         pending = sorted(self.down)
         controls = [self.controls[i] if i < len(self.controls) else None for i in pending]
-        d = threads.deferToThread(
+        d = _in_thread(
             lambda: all(probe_tor(self.endpoints[i], c) for i, c in zip(pending, controls, strict=True)))
         d.addCallback(self._probed)
         d.addBoth(self._probe_done)
@@ -186,6 +208,7 @@ class TorProxyMiddleware:
             self._inc("tor/outage_s", round(waited, 1))
             logger.error("tor: still down after %.0fs: closing the crawl", waited)
             self._stop_probe()
+            self.gave_up = True  # from now on failures reach the spider; nothing re-pauses
             if engine is not None and self.crawler.spider is not None:
                 engine.unpause()
                 deferred_from_coro(engine.close_spider_async(reason="tor_unavailable"))

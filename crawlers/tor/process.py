@@ -72,8 +72,8 @@ def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1") -> bool:
 class TorProcess:
     """One tor process run from a torrc file; its PID is recorded in ``<datadir>/launcher.pid``.
 
-    Tor is told our PID as its owning process: if this process dies without ``stop()``
-    (SIGKILL, a crashed test run), tor notices within 15 s and exits; nothing is left behind.
+    No ``__OwningControllerProcess``: stem then sends TAKEOWNERSHIP from any control connection
+    of the same process, and tor exits when that connection closes (seen with NEWNYM).
     """
 
     def __init__(self, name: str, torrc: Path, datadir: Path, tor_binary: str | None = None):
@@ -100,9 +100,7 @@ class TorProcess:
         defaults.touch()
         with open(self.datadir / "stdout.log", "ab") as out:
             self._proc = subprocess.Popen(
-                [self.tor_binary, "-f", str(self.torrc), "--defaults-torrc", str(defaults),
-                 # tor exits by itself (within 15 s) if we die without stopping it
-                 "--__OwningControllerProcess", str(os.getpid())],
+                [self.tor_binary, "-f", str(self.torrc), "--defaults-torrc", str(defaults)],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,

@@ -18,8 +18,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _tor_settings(net, client: int, **extra) -> dict:
+    # A spurious outage must end the crawl (tor_unavailable) well before the test's timeout.
     return {"NACHTWACHT_VIA": "tor", "NACHTWACHT_TOR_SOCKS": [net.socks_endpoints[client]],
-            "NACHTWACHT_TOR_CONTROL": [net.control_endpoints[client]], **extra}
+            "NACHTWACHT_TOR_CONTROL": [net.control_endpoints[client]],
+            "NACHTWACHT_TOR_OUTAGE_TIMEOUT": 90, **extra}
 
 
 def _assert_only_tor_sockets(report: dict, net, client: int) -> None:
@@ -34,7 +36,7 @@ def test_demo_market_crawled_over_tor_end_to_end(tor_network, tmp_path):
     report = run_probe({
         "mode": "market", "site_config": str(REPO / "config/sites/demo-mercado.yaml"),
         "base_url": tor_network.onion_url("mercado", ""), "data_dir": str(tmp_path / "data"),
-        "max_pages": 40, "settings": _tor_settings(net, 0),
+        "max_pages": 40, "settings": _tor_settings(net, 0), "overrides": {"LOG_FILE": None},
     }, tmp_path / "crawl.log", timeout=240)
     summary = report["summary"]
     assert summary["via"] == "tor"

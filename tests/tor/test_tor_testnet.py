@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import httpx2
 import pytest
 
 from crawlers.tor.onionkey import onion_address_from_public_key, seed_for_name, write_service_keys
 from crawlers.tor.testnet import PrivateTorNetwork
-from tests.tor.helpers import REPO
 
 pytestmark = pytest.mark.tor
 
@@ -82,28 +74,3 @@ def test_pool_opens_a_socks_port_at_run_time_and_it_carries_onion_traffic(tor_ne
     with pool.control(0) as ctl:
         assert ctl.socks_ports() == [pool.socks_endpoints[0]]
 
-
-def test_tor_exits_by_itself_when_its_owner_dies(tmp_path):
-    script = (
-        "import sys, time\n"
-        "from pathlib import Path\n"
-        "from crawlers.tor.process import TorProcess\n"
-        "d = Path(sys.argv[1])\n"
-        "(d / 't.torrc').write_text(f'DataDirectory {d}/data\\nSocksPort 0\\nDisableNetwork 1\\n')\n"
-        "p = TorProcess('orphan', d / 't.torrc', d / 'data')\n"
-        "p.start()\n"
-        "print(p.pid, flush=True)\n"
-        "time.sleep(600)\n"
-    )
-    owner = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE,
-                             text=True, cwd=REPO)
-    tor_pid = int(owner.stdout.readline())
-    owner.kill()  # no cleanup: atexit does not run on SIGKILL
-    owner.wait()
-    deadline = time.monotonic() + 30
-    while Path(f"/proc/{tor_pid}").exists() and time.monotonic() < deadline:
-        time.sleep(0.5)
-    alive = Path(f"/proc/{tor_pid}").exists() and "Z" not in Path(f"/proc/{tor_pid}/stat").read_text().split()[2]
-    if alive:
-        os.kill(tor_pid, signal.SIGKILL)
-    assert not alive, "tor outlived its owner"
