@@ -44,7 +44,8 @@ def test_start_a_job_and_watch_its_pages_grow_to_the_end(page, served, demo_worl
     assert state == "finished", page.text_content("#job-runs")
     assert seen == sorted(seen), "the page count only grows"
     steps = sorted(set(seen) - {0})
-    assert len(steps) >= 3, f"the page showed progress, not only the end: {steps}"
+    # at least one live count before the final one (a quiet machine crawls the demo in seconds)
+    assert len(steps) >= 2, f"the page showed progress, not only the end: {steps}"
     assert steps[-1] > 100 and steps[-1] <= fetched
     # (no wait_for_function: the page's CSP forbids the eval it polls with)
     deadline = time.monotonic() + 30

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -20,20 +22,28 @@ from tests.web.conftest import CASE
 @pytest.fixture(scope="module")
 def session(served):
     """An in-process app over the served demo data dir, logged in as the demo user with a case."""
+    # The loop runs on a thread of its own: the browser tests' sync Playwright keeps a loop
+    # running on the main thread for the whole session.
     loop = asyncio.new_event_loop()
+    worker = ThreadPoolExecutor(1)
+
+    def run(coro: Any) -> Any:
+        return worker.submit(loop.run_until_complete, coro).result()
+
     app = create_app(Nachtwacht(served.data_dir))
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("10.9.0.1", 5000)),
                                base_url="http://testserver")
-    r = loop.run_until_complete(client.post("/api/auth/login", json={
+    r = run(client.post("/api/auth/login", json={
         "username": served.username, "password": served.password, "case_ref": CASE}))
     assert r.status_code == 200, r.text
 
     def get(path: str) -> httpx.Response:
-        return loop.run_until_complete(client.get(path))
+        return run(client.get(path))
 
     yield get
-    loop.run_until_complete(client.aclose())
-    loop.close()
+    run(client.aclose())
+    worker.submit(loop.close).result()
+    worker.shutdown()
 
 
 def _table(page: str, table_id: str) -> str:
