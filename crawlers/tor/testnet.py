@@ -278,9 +278,15 @@ class PrivateTorNetwork:
                 )
 
     def _wait_onion(self, name: str, deadline: float) -> None:
-        """Fetch ``http://<onion>/`` through every client until it answers (any HTTP status)."""
+        """Fetch ``http://<onion>/`` through every client until it answers (any HTTP status).
+
+        A client that asked an HSDir before the descriptor was there will not ask that HSDir
+        again for minutes; on "descriptor not found" (0xF0) NEWNYM clears those bans (and the
+        client's onion caches) before the next try."""
         import httpx2  # the SOCKS-capable httpx fork that Scrapy's handler uses
-        from socksio.exceptions import ProtocolError  # Tor's 0xF0.. replies (descriptor not yet up)
+        from socksio.exceptions import ProtocolError  # Tor's 0xF0.. replies
+
+        from crawlers.tor.socks import socks_reply_code
 
         url = f"http://{self.onion_address(name)}/"
         for index, endpoint in enumerate(self.socks_endpoints):
@@ -293,6 +299,9 @@ class PrivateTorNetwork:
                     break
                 except (httpx2.HTTPError, ProtocolError) as exc:
                     last = f"{type(exc).__name__}: {exc}"
+                    if socks_reply_code(exc) == 0xF0:
+                        with self.control(index) as ctl:
+                            ctl.newnym()
                 if time.monotonic() > deadline:
                     tail = self.pool.members[index].process.log_tail()
                     raise TestNetworkError(f"onion {name} ({url}) not reachable via client{index}: "
