@@ -74,6 +74,9 @@ def test_killed_job_is_reported_crashed_and_resumes(demo_world, manager, clean_n
         manager.create("demo-noordzee", via="direct", base_url=server.base_url, settings=CHECKPOINT)
         run = manager.run("demo-noordzee")
         wait_for(lambda: len(server.hits) >= 60, what="the crawl to get going")
+        # live counters are written about once a second: kill after the first write
+        wait_for(lambda: manager.status("demo-noordzee")["counters"].get("pages", 0) > 0,
+                 what="the first live counters")
         os.kill(run.pid, signal.SIGKILL)
         wait_for(lambda: manager.get("demo-noordzee").state != "running", timeout=30,
                  what="the crash to be noticed")
