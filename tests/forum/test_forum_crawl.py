@@ -90,8 +90,6 @@ def test_every_post_is_indexed_with_author_time_and_own_text(forum_crawl, demo_w
         owners[doc["author"]].add(post["author"])
     assert all(len(authors) == 1 for authors in owners.values()), "one name never stands for two authors"
 
-@pytest.mark.xfail(reason="extraction gives the forum's name instead of the thread title on some "
-                          "threads (e.g. 'Nieuws'); extractors issue, reported", strict=False)
 def test_posts_carry_their_thread_title(forum_crawl, demo_world):
     titles = {t["id"]: t["title"] for t in demo_world.truth["threads"]}
     indexed = {h["url"].rsplit("#", 1)[-1]: h for h in _indexed_posts(forum_crawl["data"])}
