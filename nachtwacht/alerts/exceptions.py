@@ -9,6 +9,7 @@ AlertError (a NachtwachtError)
 
 from __future__ import annotations
 
+from crawlers.exceptions import ConfigError
 from nachtwacht.exceptions import NachtwachtError
 
 __all__ = ["AlertError", "DeliveryError", "EventNotFound", "RuleError", "WorkflowError"]
@@ -18,18 +19,8 @@ class AlertError(NachtwachtError):
     """Root of the alerting errors."""
 
 
-class RuleError(AlertError):
-    """A rule file is invalid. The message names the file, line and field."""
-
-    def __init__(self, message: str, *, path: str = "", line: int | None = None, field: str = ""):
-        self.path = path
-        self.line = line
-        self.field = field
-        where = path + (f":{line}" if line is not None else "")
-        prefix = f"{where}: " if where else ""
-        if field:
-            prefix += f"{field}: "
-        super().__init__(prefix + message)
+class RuleError(AlertError, ConfigError):
+    """A rule file is invalid; a `ConfigError` too, so it names the file, line and field."""
 
 
 class EventNotFound(AlertError):

@@ -1,7 +1,7 @@
 """Errors of the fundamental-rights layer (legal basis, retention, pseudonymisation).
 
 RightsError (a NachtwachtError)
- ├── PolicyError          config/rights.yaml or config/retention.yaml is invalid; names file, line, field
+ ├── PolicyError          config/rights.yaml or retention.yaml is invalid (also a ConfigError)
  ├── LegalBasisError      a crawl has no valid legal basis (missing, unknown case, expired): refused
  ├── CaseError            a case registration or legal hold is invalid (bad reference, no purpose, ...)
  ├── PseudonymKeyError    no pseudonymisation key, or an unusable one
@@ -10,6 +10,7 @@ RightsError (a NachtwachtError)
 
 from __future__ import annotations
 
+from crawlers.exceptions import ConfigError
 from nachtwacht.exceptions import NachtwachtError
 
 __all__ = ["CaseError", "LegalBasisError", "PolicyError", "PseudonymKeyError", "ReidentifyRefused",
@@ -20,18 +21,8 @@ class RightsError(NachtwachtError):
     """Root of the fundamental-rights errors."""
 
 
-class PolicyError(RightsError):
-    """A policy file is invalid. The message names the file, line and field."""
-
-    def __init__(self, message: str, *, path: str = "", line: int | None = None, field: str = ""):
-        self.path = path
-        self.line = line
-        self.field = field
-        where = path + (f":{line}" if line is not None else "")
-        prefix = f"{where}: " if where else ""
-        if field:
-            prefix += f"{field}: "
-        super().__init__(prefix + message)
+class PolicyError(RightsError, ConfigError):
+    """A policy file is invalid; a `ConfigError` too, so it names the file, line and field."""
 
 
 class LegalBasisError(RightsError):
