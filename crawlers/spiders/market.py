@@ -6,11 +6,9 @@ import logging
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.linkextractors import LinkExtractor
@@ -19,7 +17,7 @@ from twisted.python.failure import Failure
 
 from crawlers.frontier import Frontier, url_shape
 from crawlers.items import CrawledPage
-from crawlers.siteconfig import SiteConfig, load_site
+from crawlers.spiders.base import SiteSpider
 from extractors.model import Page
 
 __all__ = ["MarketSpider", "classify_failure"]
@@ -59,29 +57,14 @@ def _captured_at(value: str | None) -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-class MarketSpider(scrapy.Spider):
-    """Crawl one site as its config says.
-
-    Arguments: `site` (a `SiteConfig` or a YAML path), `job_dir` (where the frontier lives),
-    `job_id`, `max_pages` (per run; the rest stays pending for the next run), `fresh`.
-    """
+class MarketSpider(SiteSpider):
+    """Crawl one site as its config says; the arguments are `SiteSpider`'s."""
 
     name = "market"
 
-    def __init__(self, site: SiteConfig | str | None = None, job_dir: str | Path | None = None,
-                 job_id: str = "", max_pages: int | str | None = None, fresh: bool | str = False,
-                 **kwargs: Any):
-        super().__init__(**kwargs)
-        if site is None:
-            raise ValueError("MarketSpider needs site=<config path>")
-        self.site = site if isinstance(site, SiteConfig) else load_site(site)
-        self.job_id = job_id or self.site.name
-        self.job_dir = Path(job_dir or Path(".scrapy") / "jobs" / self.job_id)
-        self.max_pages = int(max_pages) if max_pages else self.site.limits.pages
-        self.fresh = str(fresh).lower() in ("1", "true", "yes")
-        self.allowed_domains = list(self.site.allowed_hosts)
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
         self.frontier = Frontier(self.job_dir / "frontier.sqlite")
-        self.resumed = False
         self.scheduled = 0
         self._deny = [re.compile(p) for p in self.site.deny]
         self._rules = [(re.compile(r.pattern), r.page_type) for r in self.site.follow]

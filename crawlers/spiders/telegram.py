@@ -22,11 +22,10 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
-import scrapy
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from crawlers.siteconfig import SiteConfig, load_site
+from crawlers.spiders.base import SiteSpider
 from crawlers.spiders.market import classify_failure
 from extractors.model import Evidence, Post
 
@@ -173,7 +172,7 @@ class ChannelState:
         self._db.close()
 
 
-class TelegramSpider(scrapy.Spider):
+class TelegramSpider(SiteSpider):
     """Crawl the public preview of the channels a `kind: channel` site config lists in start_paths.
 
     Same arguments as `MarketSpider`. `max_pages` bounds the preview pages fetched per run.
@@ -181,20 +180,9 @@ class TelegramSpider(scrapy.Spider):
 
     name = "telegram"
 
-    def __init__(self, site: SiteConfig | str | None = None, job_dir: str | Path | None = None,
-                 job_id: str = "", max_pages: int | str | None = None, fresh: bool | str = False,
-                 **kwargs: Any):
-        super().__init__(**kwargs)
-        if site is None:
-            raise ValueError("TelegramSpider needs site=<config path>")
-        self.site = site if isinstance(site, SiteConfig) else load_site(site)
-        self.job_id = job_id or self.site.name
-        self.job_dir = Path(job_dir or Path(".scrapy") / "jobs" / self.job_id)
-        self.max_pages = int(max_pages) if max_pages else self.site.limits.pages
-        self.fresh = str(fresh).lower() in ("1", "true", "yes")
-        self.allowed_domains = list(self.site.allowed_hosts)
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
         self.state = ChannelState(self.job_dir / "channels.sqlite")
-        self.resumed = False
         self.fetched = 0
         # per channel: newest id seen this run, digests to store, deletions, whether history is covered
         self._seen: dict[str, dict[int, str]] = {}
