@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,10 +80,11 @@ class Frontier:
         self._db.executescript(_SCHEMA)
         self._db.execute("BEGIN")
         self._hooks: list[Callable[[], None]] = []
-        self._shape_counts: dict[str, int] = {}
-        for (url,) in self._db.execute("SELECT url FROM urls"):
-            shape = url_shape(url)
-            self._shape_counts[shape] = self._shape_counts.get(shape, 0) + 1
+        self._shape_counts = self._count_shapes()
+
+    def _count_shapes(self) -> Counter[str]:
+        """URLs known per shape, as the trap guard counts them."""
+        return Counter(url_shape(url) for (url,) in self._db.execute("SELECT url FROM urls"))
 
     # --- runs ------------------------------------------------------------------------------
     def begin_run(self, *, fresh: bool = False) -> bool:
@@ -96,10 +98,7 @@ class Frontier:
             self._db.execute("UPDATE urls SET state='pending', attempts=0, error=NULL, done_at=NULL "
                              "WHERE state IN ('done', 'failed')")
             self._db.execute("DELETE FROM urls WHERE depth > 0")
-            self._shape_counts = {}
-            for (url,) in self._db.execute("SELECT url FROM urls"):
-                shape = url_shape(url)
-                self._shape_counts[shape] = self._shape_counts.get(shape, 0) + 1
+            self._shape_counts = self._count_shapes()
         self._db.execute("INSERT INTO runs(started_at) VALUES (?)", (utcnow().isoformat(),))
         self.checkpoint()
         return resumed
@@ -121,8 +120,7 @@ class Frontier:
             (url, depth, page_type, parent, chain, state, utcnow().isoformat()),
         )
         if cur.rowcount:
-            shape = url_shape(url)
-            self._shape_counts[shape] = self._shape_counts.get(shape, 0) + 1
+            self._shape_counts[url_shape(url)] += 1
             return True
         return False
 
