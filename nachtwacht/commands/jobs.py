@@ -181,10 +181,7 @@ def _start(job_id: str, data_dir: Path | None, json_out: bool, wait: bool, *, re
         result = manager.status(job_id)
     finally:
         manager.close()
-    if json_out:
-        _emit(result)
-    else:
-        out.print(_job_line(result))
+    _show(result, json_out)
 
 
 @jobs_app.command("pause")
@@ -200,15 +197,18 @@ def stop(job_id: JobArg, data_dir: DataDir = None, json_out: JsonFlag = False) -
 
 
 def _interrupt(job_id: str, data_dir: Path | None, json_out: bool, action: str) -> None:
+    """`action` is "pause" or "stop", the `JobManager` method of that name."""
     manager = _manager(data_dir)
     try:
-        if action == "pause":
-            manager.pause(job_id)
-        else:
-            manager.stop(job_id)
+        getattr(manager, action)(job_id)
         result = manager.status(job_id)
     finally:
         manager.close()
+    _show(result, json_out)
+
+
+def _show(result: dict[str, Any], json_out: bool) -> None:
+    """One job's status: JSON, or one human line."""
     if json_out:
         _emit(result)
     else:
