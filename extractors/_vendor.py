@@ -22,8 +22,8 @@ _PROFILE_SEGMENTS = frozenset({"u", "user", "users", "vendor", "vendors", "selle
 
 
 def clean_handle(value: str) -> str:
-    """First handle-like token of a label value: ``darkzone - 0 sold since`` -> ``darkzone``,
-    ``DrParagon (100%)`` -> ``DrParagon``. ``""`` when the value holds no handle."""
+    """First handle-like token of a label value: ``nightowl - 0 sold since`` -> ``nightowl``,
+    ``DrExample (100%)`` -> ``DrExample``. ``""`` when the value holds no handle."""
     value = value.strip().lstrip("@:-–» ").strip()
     m = _HANDLE_RE.match(value)
     if not m:

@@ -127,8 +127,8 @@ def test_huge_page_is_truncated_by_policy_and_bounded_in_time():
 
 
 def test_extract_text_price_vendor_onion_and_shape():
-    result = extract_text("Sold by Mrs.Mushroom -\n11 sold since Jun 20, 2016", source="t1")
-    assert result.listings[0].vendor == "Mrs.Mushroom"
+    result = extract_text("Sold by Ms.Truffle -\n11 sold since Jun 20, 2016", source="t1")
+    assert result.listings[0].vendor == "Ms.Truffle"
     result = extract_text("Buy price\nUSD 1,150.00\n\n(0.7521 BTC)", source="t2")
     assert (result.listings[0].price.amount, result.listings[0].price.currency) == (1150.0, "USD")
     data = extract_text("Mirror: http://25njqamcweflpvkl73j4szahhihoc4xt3ktcgjnpaingr5yhkenl5sid.onion/", source="t3").to_dict()

@@ -44,8 +44,8 @@ def test_products_in_several_languages(text, lang, name):
 @pytest.mark.parametrize(
     ("title", "top"),
     [
-        ("RANDOM USA FULLZ DOB+SSN", "Fraud"),
-        ("1oz PAMP Veriscan Counterfeit Gold Bar", "Jewels & Gold"),
+        ("USA FULLZ WITH DOB+SSN, RANDOM STATE", "Fraud"),
+        ("Counterfeit Gold Bar 1oz with Veriscan proof", "Jewels & Gold"),
         ("Silver Haze - 20g - Weed", "Drugs & Chemicals"),
         ("Glock 19 with 50 rounds", "Weapons"),
         ("FUD crypter + android RAT", "Software & Malware"),
