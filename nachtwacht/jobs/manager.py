@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from nachtwacht.jobs import process
-from nachtwacht.jobs.exceptions import JobError, JobStateError
+from nachtwacht.jobs.exceptions import JobError, JobStateError, RunRefused
+from nachtwacht.jobs.legal import legal_refusal
 from nachtwacht.jobs.model import Job, Run
 from nachtwacht.jobs.signals import blocked_in_children
 from nachtwacht.jobs.sites import JOB_ID, is_url, normalise_target, site_for, slug
@@ -73,10 +74,18 @@ class JobManager:
 
     # --- lifecycle -----------------------------------------------------------------------------
     def run(self, job_id: str, *, trigger: str = "manual", fresh: bool | None = None) -> Run:
-        """Start a run. A paused or crashed job resumes its frontier; a stopped one starts over."""
+        """Start a run. A paused or crashed job resumes its frontier; a stopped one starts over.
+
+        Raises `RunRefused` (the refusal is kept in the run history) when the job has no valid legal
+        basis: the check the worker would make, made before any process starts.
+        """
         job = self.get(job_id)
         if job.state == "running":
             raise JobStateError(f"job {job_id!r} is already running")
+        reason = legal_refusal(self.data_dir, job, self.env)
+        if reason:
+            self.store.record_refused_run(job.id, trigger, reason)
+            raise RunRefused(f"job {job_id!r} not started: {reason}")
         if fresh is None:
             fresh = job.state == "stopped"
         run = self.store.start_run(job.id, trigger)

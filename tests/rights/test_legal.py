@@ -113,10 +113,15 @@ def test_the_legal_basis_goes_into_custody_log_and_documents(case_crawl):
     assert all(d["legal_basis"]["purpose"] == "drug trafficking on market X" for d in stamped)
 
 
-def test_a_job_without_legal_basis_fails_with_the_refusal_in_its_status(tmp_path):
+def test_a_job_without_legal_basis_is_refused_before_any_process_starts(tmp_path):
     cli_json("jobs", "schedule", ONION + "/", "--name", "onion-job", data_dir=tmp_path)
-    run_cli("jobs", "run", "onion-job", "--wait", data_dir=tmp_path, check=False, timeout=120)
+    before = cli_json("jobs", "status", "onion-job", data_dir=tmp_path)["state"]
+    proc = run_cli("jobs", "run", "onion-job", "--wait", data_dir=tmp_path, check=False, timeout=120)
+    assert proc.returncode != 0
+    assert "not started" in proc.stderr and "no legal basis" in proc.stderr
     status = cli_json("jobs", "status", "onion-job", data_dir=tmp_path)
-    assert status["state"] == "failed"
-    assert "LegalBasisError: crawl refused: no legal basis" in status["last_run"]["error"]
+    assert status["state"] == before, "a refused run leaves the job as it was"
+    assert status["last_run"]["outcome"] == "refused"
+    assert "no legal basis" in status["last_run"]["error"]
+    assert not (tmp_path / "jobs" / "onion-job" / "worker.log").exists(), "no crawl process was started"
     assert not (tmp_path / "evidence").exists()
