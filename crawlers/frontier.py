@@ -8,7 +8,12 @@ again, and an idempotent upsert keeps the index free of duplicates.
 
 Hooks added with `before_checkpoint` (the evidence store's fsync) run before every commit of the
 frontier: a URL is never durably `done` before the evidence written for it is durable. A hook that
-raises aborts the checkpoint (the marks stay uncommitted).
+raises aborts the checkpoint (the marks stay uncommitted). A terminal failure (`skipped`, `failed`)
+is committed at once: it has no evidence to wait for, and a resumed run must not fetch it again.
+
+Runs are grouped in passes: a pass starts with a run that does not resume, and every run that
+resumes it belongs to it. `pass_started_at()` is when the current pass began: the evidence captured
+since then answers a resumed run's pending requests (crawlers.middlewares.replay).
 """
 
 from __future__ import annotations
@@ -18,12 +23,13 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from extractors.model import utcnow
 
-__all__ = ["Frontier", "FrontierEntry", "url_shape"]
+__all__ = ["TERMINAL_FAILURES", "Frontier", "FrontierEntry", "url_shape"]
 
 _DIGITS = re.compile(r"\d+")
 
@@ -45,9 +51,11 @@ CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     started_at TEXT NOT NULL,
     finished_at TEXT,
-    reason TEXT
+    reason TEXT,
+    resumed INTEGER NOT NULL DEFAULT 0      -- 1: the run resumed an interrupted pass
 );
 """
+TERMINAL_FAILURES = frozenset({"skipped", "failed"})
 
 
 def url_shape(url: str) -> str:
@@ -78,6 +86,9 @@ class Frontier:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(runs)")}
+        if "resumed" not in columns:  # a frontier from before passes were recorded
+            self._db.execute("ALTER TABLE runs ADD COLUMN resumed INTEGER NOT NULL DEFAULT 0")
         self._db.execute("BEGIN")
         self._hooks: list[Callable[[], None]] = []
         self._shape_counts = self._count_shapes()
@@ -99,9 +110,24 @@ class Frontier:
                              "WHERE state IN ('done', 'failed')")
             self._db.execute("DELETE FROM urls WHERE depth > 0")
             self._shape_counts = self._count_shapes()
-        self._db.execute("INSERT INTO runs(started_at) VALUES (?)", (utcnow().isoformat(),))
+        # microseconds: captures of a pass are told from those of a run that ended a moment before
+        self._db.execute("INSERT INTO runs(started_at, resumed) VALUES (?, ?)",
+                         (datetime.now(UTC).isoformat(), int(resumed)))
         self.checkpoint()
         return resumed
+
+    def pass_started_at(self) -> datetime | None:
+        """When the current pass began: the start of the latest run that did not resume (UTC).
+
+        None before the first run. A frontier written before passes were recorded counts every run
+        as a fresh one, so its pass is the latest run alone.
+        """
+        row = self._db.execute("SELECT started_at FROM runs WHERE resumed=0 ORDER BY id DESC LIMIT 1"
+                               ).fetchone()
+        if row is None:
+            return None
+        moment = datetime.fromisoformat(row[0])
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
     def end_run(self, reason: str) -> None:
         self._db.execute(
@@ -138,11 +164,15 @@ class Frontier:
         return (FrontierEntry(*row) for row in rows)
 
     def mark(self, urls: Iterable[str], state: str, error: str | None = None) -> None:
+        """Set the state of `urls`. `done` waits for the next checkpoint; a terminal failure
+        (`skipped`, `failed`) is checkpointed at once (hooks first, as always)."""
         now = utcnow().isoformat()
         self._db.executemany(
             "UPDATE urls SET state=?, error=?, done_at=?, attempts=attempts+1 WHERE url=?",
             [(state, error, now, url) for url in urls],
         )
+        if state in TERMINAL_FAILURES:
+            self.checkpoint()
 
     def count(self, state: str | None = None) -> int:
         if state is None:

@@ -65,6 +65,9 @@ NACHTWACHT_SESSIONS = True  # False: ignore imported sessions in this crawl
 DOWNLOADER_MIDDLEWARES["crawlers.middlewares.tor.TorProxyMiddleware"] = 740
 # Evidence: every response into <data_dir>/evidence/<job_id>/*.warc.gz before anything else sees it.
 DOWNLOADER_MIDDLEWARES["crawlers.middlewares.evidence.EvidenceMiddleware"] = 950
+# Resume after a crash: pending pages already captured in the interrupted pass come from the WARC.
+DOWNLOADER_MIDDLEWARES["crawlers.middlewares.replay.ReplayMiddleware"] = 730  # before Tor (740)
+NACHTWACHT_REPLAY = True  # False: a resumed run fetches every pending page again
 NACHTWACHT_EVIDENCE = True  # False only for throw-away test crawls: pages then carry no evidence
 NACHTWACHT_EVIDENCE_WARC_SIZE = 100_000_000  # bytes of gzip per WARC file before rotating
 NACHTWACHT_OPERATOR = ""  # who runs the crawl, for the custody log; default env NACHTWACHT_OPERATOR or OS user

@@ -86,6 +86,26 @@ class CustodyLog:
         for entry in read_entries(self.path):
             self._seq = int(entry.get("seq", self._seq))
             self._prev = str(entry.get("hash", self._prev))
+        self._end_torn_line()
+
+    def _end_torn_line(self) -> None:
+        """A line cut short by a crash is ended, so the next entry starts a line of its own (the
+        torn one stays, unreadable and skipped; the chain continues from the last whole entry)."""
+        try:
+            with self.path.open("rb") as fh:
+                fh.seek(0, os.SEEK_END)
+                if fh.tell() == 0:
+                    return
+                fh.seek(-1, os.SEEK_END)
+                if fh.read(1) == b"\n":
+                    return
+            with self.path.open("ab") as fh:
+                fh.write(b"\n")
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise EvidenceError(f"cannot repair custody log {self.path}: {exc.strerror}") from exc
+        logger.warning("custody log %s: its last line was cut short (crash); ended it", self.path)
 
     def append(self, event: str, **fields: Any) -> dict[str, Any]:
         """Write one entry (fsynced before returning it when the log is `durable`)."""

@@ -5,8 +5,11 @@ record (so a record can be copied out byte for byte), rotated past `max_file_siz
 logged in the job's `custody.jsonl` with the offsets of its records, which is how documents in the
 index find their evidence again. A file is sealed (its SHA-256 logged) when it rotates or closes.
 
-Durability: records and custody entries are written and flushed at once (a killed process keeps
-them) but fsynced only by `sync()`, which the crawl calls before each frontier checkpoint marks
+`read_capture` reads a logged capture back (a resumed crawl replays it instead of fetching again):
+every record must be whole and match its payload digest, or it raises EvidenceError.
+
+Durability: records and custody entries are written and flushed to the OS at once, each record as
+soon as it is complete (a killed process keeps them), but fsynced only by `sync()`, which the crawl calls before each frontier checkpoint marks
 pages done, and by `close()`/rotation. One fsync per checkpoint instead of one per capture.
 """
 
@@ -25,6 +28,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
@@ -32,8 +36,8 @@ from warcio.warcwriter import WARCWriter
 from crawlers.evidence.custody import CustodyLog, utc_iso
 from crawlers.evidence.exceptions import EvidenceError
 
-__all__ = ["Capture", "Exchange", "Resource", "WarcStore", "content_digest", "hex_to_warc_digest",
-           "warc_digest_to_hex"]
+__all__ = ["Capture", "Exchange", "Resource", "StoredCapture", "WarcStore", "content_digest",
+           "hex_to_warc_digest", "read_capture", "warc_digest_to_hex"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +45,7 @@ DEFAULT_MAX_FILE_SIZE = 100_000_000  # bytes of gzip per WARC file before rotati
 SOFTWARE = "Nachtwacht (warcio)"
 # Hop-by-hop framing that no longer describes the stored bytes (the body is stored de-chunked).
 _FRAMING = {"transfer-encoding"}
+_ORIG = "x-archive-orig-"
 
 
 class _Sha256Writer(WARCWriter):
@@ -159,6 +164,7 @@ class WarcStore:
             "operator": self.operator, "host": socket.gethostname(),
         })
         self._writer.write_record(info)
+        self._fh.flush()
         self._unsynced = True
         self.custody.append("warc_open", job=self.job_id, operator=self.operator,
                             warc_file=self._relative(path))
@@ -303,3 +309,76 @@ class WarcStore:
             warc_headers_dict=dict(common, **{"WARC-Concurrent-To": resp.rec_headers.get_header(
                 "WARC-Record-ID")}))
         return resp, req
+
+
+@dataclass(frozen=True)
+class StoredCapture:
+    """A capture read back from its WARC: the exchange as recorded, and where it lives."""
+
+    exchange: Exchange
+    warc_file: str
+    record_id: str  # the response record
+    content_sha256: str
+    captured_at: str  # the record's WARC-Date
+
+
+def _member(path: Path, offset: int, length: int) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            data = fh.read(length)
+    except OSError as exc:
+        raise EvidenceError(f"cannot read {path}: {exc.strerror}") from exc
+    if len(data) != length:
+        raise EvidenceError(f"{path}: record at {offset} is cut short (torn write?)")
+    return data
+
+
+def _read_record(path: Path, ref: dict[str, Any]) -> tuple[Any, bytes]:
+    """(record, payload) of the record `ref` (a custody `records` item), its digest checked."""
+    member = _member(path, int(ref["offset"]), int(ref["length"]))
+    try:
+        record = next(iter(ArchiveIterator(BytesIO(member))))
+        payload = record.raw_stream.read()
+    except Exception as exc:  # warcio/zlib raise many kinds on damaged bytes
+        raise EvidenceError(f"{path}: record at {ref['offset']} is unreadable ({exc})") from exc
+    headers = record.rec_headers
+    digest = headers.get_header("WARC-Payload-Digest") or ""
+    if headers.get_header("WARC-Record-ID") != ref.get("id") or digest != ref.get("payload_digest"):
+        raise EvidenceError(f"{path}: record at {ref['offset']} is not the one the custody log names")
+    if not digest.startswith("sha256:") or hashlib.sha256(payload).hexdigest() != warc_digest_to_hex(digest):
+        raise EvidenceError(f"{path}: record {ref.get('id')} does not match its payload digest")
+    return record, payload
+
+
+def _original_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Response headers as received: framing headers moved aside at write time are put back."""
+    return [(k[len(_ORIG):], v) if k.lower().startswith(_ORIG) and k[len(_ORIG):].lower() in _FRAMING
+            else (k, v) for k, v in headers]
+
+
+def read_capture(data_dir: Path, entry: dict[str, Any]) -> StoredCapture:
+    """Read back the HTTP exchange of a custody `capture` entry (a response and a request record).
+
+    Raises EvidenceError when a record is missing, cut short, unreadable, not the one the entry
+    names, or its payload does not match its digest; and for captures that are not one plain HTTP
+    exchange (browser captures with a DOM or screenshot).
+    """
+    refs = {ref.get("type"): ref for ref in entry.get("records", [])}
+    if set(refs) != {"response", "request"} or len(entry.get("records", [])) != 2:
+        raise EvidenceError(f"capture of {entry.get('url')} is not one plain HTTP exchange")
+    path = Path(data_dir) / str(entry["warc_file"])
+    resp, body = _read_record(path, refs["response"])
+    req, request_body = _read_record(path, refs["request"])
+    if req.rec_headers.get_header("WARC-Concurrent-To") != resp.rec_headers.get_header("WARC-Record-ID"):
+        raise EvidenceError(f"{path}: request record {refs['request'].get('id')} belongs to another response")
+    http = resp.http_headers
+    exchange = Exchange(
+        url=resp.rec_headers.get_header("WARC-Target-URI"), method=req.http_headers.protocol,
+        request_headers=list(req.http_headers.headers), request_body=request_body,
+        status=int(http.get_statuscode()), response_headers=_original_headers(list(http.headers)),
+        body=body, protocol=http.protocol or "HTTP/1.1")
+    return StoredCapture(exchange=exchange, warc_file=str(entry["warc_file"]),
+                         record_id=resp.rec_headers.get_header("WARC-Record-ID"),
+                         content_sha256=resp.rec_headers.get_header("WARC-X-Content-SHA256") or "",
+                         captured_at=resp.rec_headers.get_header("WARC-Date"))

@@ -6,6 +6,9 @@ It sits at order 950 (next to the download handler): it sees the request as sent
 and the response as received (still content-encoded), and every redirect hop is recorded too.
 Browser captures carry their raw exchange, DOM and screenshot in `meta["nachtwacht_render"]`, and
 the redirects Chromium followed (`hops`), each recorded as its own capture before the page.
+A response replayed from the job's WARC on resume (crawlers.middlewares.replay, flag "replayed")
+is not captured again: its meta already points at the original record, and a `replay` custody
+entry (url, the original record and its offsets) says it answered a request of this run.
 """
 
 from __future__ import annotations
@@ -27,12 +30,14 @@ if TYPE_CHECKING:
     from scrapy.http import Request, Response
     from scrapy.spiders import Spider
 
-__all__ = ["EvidenceMiddleware", "evidence_data_dir", "operator_name"]
+__all__ = ["REDACTED_VALUE", "REPLAYED_FLAG", "EvidenceMiddleware", "evidence_data_dir", "evidence_job_id", "operator_name"]
 
 logger = logging.getLogger(__name__)
 
 # Secrets of the operator's session never go into evidence that leaves the unit.
 REDACTED_HEADERS = {"cookie", "authorization", "proxy-authorization", "set-cookie"}
+REDACTED_VALUE = "[redacted]"
+REPLAYED_FLAG = "replayed"  # in `response.flags` of a response answered from the job's WARC
 
 
 def operator_name(settings: Any = None) -> str:
@@ -63,6 +68,11 @@ def evidence_data_dir(settings: Any, spider: Any = None) -> Path | None:
     return None
 
 
+def evidence_job_id(spider: Any) -> str:
+    """The job whose evidence directory a spider writes: its `job_id`, else its name."""
+    return str(getattr(spider, "job_id", "") or getattr(spider, "name", "job"))
+
+
 def _headers(raw: Any) -> tuple[list[tuple[str, str]], list[str]]:
     """Scrapy headers as (name, value) strings, secrets replaced; and the names redacted."""
     out: list[tuple[str, str]] = []
@@ -71,7 +81,7 @@ def _headers(raw: Any) -> tuple[list[tuple[str, str]], list[str]]:
         text = name.decode("latin-1") if isinstance(name, bytes) else str(name)
         for value in values:
             if text.lower() in REDACTED_HEADERS:
-                out.append((text, "[redacted]"))
+                out.append((text, REDACTED_VALUE))
                 redacted.append(text)
             else:
                 out.append((text, value.decode("latin-1") if isinstance(value, bytes) else str(value)))
@@ -106,6 +116,7 @@ class EvidenceMiddleware:
         self.default_via = default_via
         self.store: WarcStore | None = None
         self.sync_each = True  # fsync every capture (no frontier checkpoint to wait for)
+        self.replayed = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> EvidenceMiddleware:
@@ -124,7 +135,7 @@ class EvidenceMiddleware:
             data_dir = evidence_data_dir(self.crawler.settings, spider)
             if data_dir is None:
                 raise NotConfigured("no data directory for evidence (set NACHTWACHT_DATA_DIR)")
-            job_id = str(getattr(spider, "job_id", "") or getattr(spider, "name", "job"))
+            job_id = evidence_job_id(spider)
             self.store = WarcStore(data_dir, job_id, operator=self.operator,
                                    max_file_size=self.max_file_size)
             self.store.custody.append("run_start", job=job_id, operator=self.operator,
@@ -142,6 +153,8 @@ class EvidenceMiddleware:
     def process_response(self, request: Request, response: Response,
                          spider: Spider | None = None) -> Response:
         store = self._store(spider)
+        if REPLAYED_FLAG in response.flags:  # answered from this job's WARC: logged, not captured again
+            return self._replayed(store, request, response)
         via, isolation, socks = _route(request, self.default_via)
         render = request.meta.get("nachtwacht_render") or {}
         for hop in render.get("hops") or ():  # browser redirects, one capture per hop, in order
@@ -166,6 +179,19 @@ class EvidenceMiddleware:
         self.crawler.stats.inc_value("evidence/records", len(capture.records))
         return response
 
+    def _replayed(self, store: WarcStore, request: Request, response: Response) -> Response:
+        meta = request.meta
+        store.custody.append("replay", job=store.job_id, operator=self.operator, url=response.url,
+                             warc_file=meta.get("warc_file", ""), record_id=meta.get("warc_record_id", ""),
+                             content_sha256=meta.get("content_sha256", ""),
+                             captured_at=meta.get("captured_at", ""),
+                             records=meta.get("nachtwacht_replay_records", []))
+        if self.sync_each:
+            store.sync()
+        self.replayed += 1
+        self.crawler.stats.inc_value("evidence/replayed")
+        return response
+
     def _exchange(self, request: Request, response: Response) -> Exchange:
         req_headers, _ = _headers(request.headers)
         if not any(k.lower() == "host" for k, _ in req_headers):
@@ -184,10 +210,10 @@ class EvidenceMiddleware:
         redact = {k.lower() for k in REDACTED_HEADERS}
         return Exchange(
             url=render["url"], method=render.get("method", "GET"),
-            request_headers=[(k, "[redacted]" if k.lower() in redact else v)
+            request_headers=[(k, REDACTED_VALUE if k.lower() in redact else v)
                              for k, v in render.get("request_headers", [])],
             request_body=b"", status=int(render["status"]),
-            response_headers=[(k, "[redacted]" if k.lower() in redact else v)
+            response_headers=[(k, REDACTED_VALUE if k.lower() in redact else v)
                               for k, v in render.get("response_headers", [])],
             body=render.get("body") or b"", protocol=render.get("protocol") or "HTTP/1.1")
 
@@ -195,6 +221,6 @@ class EvidenceMiddleware:
         if self.store is None:
             return
         self.store.custody.append("run_end", job=self.store.job_id, reason=reason,
-                                  captures=self.store.captures)
+                                  captures=self.store.captures, replayed=self.replayed)
         store, self.store = self.store, None
         store.close()

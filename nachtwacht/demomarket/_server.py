@@ -31,7 +31,9 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def _send(self, reply: Reply, head_only: bool) -> None:
-        self.server.record(self.path)
+        if not self.server.record(self.path):  # held: no response, the connection is closed
+            self.close_connection = True
+            return
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(reply.content_length))
@@ -84,18 +86,30 @@ class _Server(ThreadingHTTPServer):
         self.site = site
         self.hits = hits
         self._lock = threading.Lock()
+        self.held = False
         super().__init__(address, _Handler)
 
-    def record(self, path: str) -> None:
+    def record(self, path: str) -> bool:
+        """Count a request about to be answered; False (not counted) while requests are held."""
         with self._lock:
+            if self.held:
+                return False
             self.hits.append(path)
+            return True
+
+    def hold(self, held: bool) -> None:
+        with self._lock:
+            self.held = held
 
 
 class DemoServer:
     """Serve one :class:`DemoSite` on ``host:port`` (port 0 = a free port picked by the OS).
 
     ``start()`` returns the base URL; ``stop()`` shuts down and closes the socket.
-    ``hits`` lists every request target served, in order. Usable as a context manager.
+    ``hits`` lists every request target served, in order. ``hold()`` stops answering: from its
+    return on, a request gets its connection closed without a response and is not in ``hits``
+    (a test freezes what a crawl was served, then kills it); ``release()`` serves again.
+    Usable as a context manager.
     Raises :class:`DemoServerError` when the address cannot be bound.
     """
 
@@ -130,6 +144,14 @@ class DemoServer:
         self._thread.start()
         log.info("demo site %s serving at %s", self.site.name, self.base_url)
         return self.base_url
+
+    def hold(self) -> None:
+        if self._server is not None:
+            self._server.hold(True)
+
+    def release(self) -> None:
+        if self._server is not None:
+            self._server.hold(False)
 
     def replace_site(self, site: DemoSite) -> None:
         """Serve ``site`` from now on, on the same address (e.g. a later generation of the world:
