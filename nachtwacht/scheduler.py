@@ -49,11 +49,12 @@ _ALIASES = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * *
 
 def parse_duration(text: str) -> float:
     """Seconds in `90s`, `15m`, `6h`, `1d12h`, `2w` (a bare number is seconds)."""
-    text = str(text).strip().lower().replace(" ", "")
+    given = str(text)
+    text = given.strip().lower().replace(" ", "")
     if re.fullmatch(r"\d+(\.\d+)?", text):
         return float(text)
     if not text or _DURATION.sub("", text):
-        raise ScheduleError(f"invalid duration {text!r}: use e.g. 90s, 15m, 6h, 1d12h")
+        raise ScheduleError(f"invalid duration {given!r}: use e.g. 90s, 15m, 6h, 1d12h")
     return float(sum(float(n) * _UNITS[u] for n, u in _DURATION.findall(text)))
 
 

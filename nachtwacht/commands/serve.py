@@ -17,9 +17,11 @@ log = logging.getLogger(__name__)
 SCHEDULER_JOIN_S = 10.0  # seconds serve waits for the scheduler's current pass when it exits
 
 
-def start_scheduler(data_dir: Path, poll_s: float) -> tuple[threading.Thread, threading.Event]:
+def start_scheduler(data_dir: Path, poll_s: float,
+                    retention_every: str | None = None) -> tuple[threading.Thread, threading.Event]:
     """Run `nachtwacht.scheduler.Scheduler` over `data_dir` in a daemon thread until the event is set.
 
+    `retention_every` is the scheduler's retention interval (`1d`, seconds, `off`; None: the setting).
     The thread opens its own JobManager (SQLite connections belong to their thread). Crawl runs it
     starts are detached processes: they go on when serve exits, like runs started from the CLI.
     """
@@ -31,8 +33,8 @@ def start_scheduler(data_dir: Path, poll_s: float) -> tuple[threading.Thread, th
 
         manager = JobManager(data_dir)
         try:
-            Scheduler(manager, on_event=lambda e: log.warning("%s: %s", e["site"], e["kind"])).run(
-                stop, poll_s=poll_s)
+            Scheduler(manager, on_event=lambda e: log.warning("%s: %s", e["site"], e["kind"]),
+                      retention_every=retention_every).run(stop, poll_s=poll_s)
         finally:
             manager.close()
 
@@ -49,6 +51,9 @@ def serve(
                                             help="also run scheduled crawl jobs (off when `nachtwacht "
                                                  "scheduler` runs elsewhere on this data directory)")] = True,
     scheduler_poll: Annotated[float, typer.Option(min=0.05, help="seconds between scheduler passes")] = 5.0,
+    retention_every: Annotated[str | None, typer.Option(
+        help="the scheduler applies retention this often (e.g. 12h, 1d) or `off`; default env "
+             "NACHTWACHT_RETENTION_EVERY, else 1d")] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="data directory (env NACHTWACHT_DATA)")] = None,
     backend: Annotated[str | None, typer.Option("--backend", help="embedded|elasticsearch|opensearch")] = None,
 ) -> None:
@@ -57,10 +62,12 @@ def serve(
 
     from nachtwacht.api import create_app
     from nachtwacht.app import Nachtwacht
+    from nachtwacht.jobs.periodic import retention_interval
 
+    retention_interval(retention_every)  # a bad interval is a clear error now, not a dead thread later
     nw = Nachtwacht(data_dir, backend=backend)
     app = create_app(nw, secure_cookies=secure_cookies)
-    background = start_scheduler(nw.data_dir, scheduler_poll) if scheduler else None
+    background = start_scheduler(nw.data_dir, scheduler_poll, retention_every) if scheduler else None
     typer.echo(f"nachtwacht UI on http://{host}:{port}/  (API docs: /api/docs)"
                + (f"; scheduler every {scheduler_poll:g} s" if background else "; scheduler off"), err=True)
     try:
