@@ -6,12 +6,14 @@
 - ``process_exception`` classifies failures by their SOCKS code (``crawlers.tor.socks``):
   * Tor down (SOCKS port closed, general failure, a stream cut while the probe fails): the
     engine pauses, the request goes back to the scheduler (not counted as a retry), a probe
-    runs every ``NACHTWACHT_TOR_PROBE_INTERVAL`` s and the engine resumes when Tor is back. After
-    ``NACHTWACHT_TOR_OUTAGE_TIMEOUT`` s the crawl closes with reason ``tor_unavailable``.
+    runs every ``NACHTWACHT_TOR_PROBE_INTERVAL`` s and the engine resumes when Tor is back. When
+    no response has come through Tor for ``NACHTWACHT_TOR_OUTAGE_TIMEOUT`` s since the outage
+    began (a probe saying "up" does not end it), the crawl closes with reason ``tor_unavailable``.
   * Onion unreachable / timeout: counted per site; after ``NACHTWACHT_TOR_ROTATE_AFTER``
     consecutive failures the site gets a new token (fresh circuits); Scrapy's retry goes on.
 Stats: ``tor/requests``, ``tor/ok``, ``tor/error/<kind>``, ``tor/site/<site>/<kind>``,
-``tor/code/0xF0``..., ``tor/rotations``, ``tor/paused``, ``tor/resumed``, ``tor/outage_s``.
+``tor/code/0xF0``..., ``tor/rotations``, ``tor/paused``, ``tor/resumed``, ``tor/outage_s`` (seconds
+paused), ``tor/gave_up``.
 """
 
 from __future__ import annotations
@@ -79,7 +81,8 @@ class TorProxyMiddleware:
         self.generation: dict[str, int] = defaultdict(int)
         self.failures: dict[str, int] = defaultdict(int)
         self.down: set[int] = set()  # indexes of endpoints seen down
-        self.outage_started: float | None = None
+        self.outage_started: float | None = None  # first "Tor down" since the last response
+        self._paused_at: float | None = None  # when the engine was paused by us (tor/outage_s)
         self._probe_loop: task.LoopingCall | None = None
         self._probing = False
         self.gave_up = False  # the outage outlasted NACHTWACHT_TOR_OUTAGE_TIMEOUT: closing
@@ -126,6 +129,10 @@ class TorProxyMiddleware:
         if info:
             self.failures[info["site"]] = 0
             self._inc("tor/ok")
+            if self.outage_started is not None and not self.down:  # a real answer: outage over
+                logger.info("tor: responses again, %.1fs after the outage began",
+                            time.monotonic() - self.outage_started)
+                self.outage_started = None
         return response
 
     # -- failures ---------------------------------------------------------------------------
@@ -158,23 +165,37 @@ class TorProxyMiddleware:
                            self.rotate_after, site, kind)
         return None
 
-    # -- outage: pause, probe, resume ---------------------------------------------------------
+    # -- outage: pause, probe, resume, give up ---------------------------------------------
+    # The outage clock starts at the first "Tor down" failure and stops only when a response
+    # comes back through Tor again, not when a probe says "up": a Tor whose SOCKS port answers
+    # but whose streams keep failing would otherwise pause, resume and pause again for ever.
+    # The give-up check runs on every probe tick, so a probe that hangs cannot hold it back.
     def _pause(self, index: int, why: str) -> None:
         self.down.add(index)
         engine = self.crawler.engine
         if self.outage_started is None:
             self.outage_started = time.monotonic()
             self._inc("tor/paused")
-            logger.error("tor: endpoint %s is down (%s): crawl paused until Tor is back",
-                         self.endpoints[index], why)
+            logger.error("tor: endpoint %s is down (%s): crawl paused until Tor is back "
+                         "(closing after %.0fs)", self.endpoints[index], why, self.outage_timeout)
+        elif engine is not None and not engine.paused:
+            logger.warning("tor: endpoint %s failed again %.1fs into the outage (%s): paused again",
+                           self.endpoints[index], time.monotonic() - self.outage_started, why)
         if engine is not None and not engine.paused:
             engine.pause()
+            self._paused_at = time.monotonic()
         if self._probe_loop is None or not self._probe_loop.running:
             self._probe_loop = task.LoopingCall(self._probe)
             self._probe_loop.start(self.probe_interval, now=False)
 
     def _probe(self) -> None:
-        if self._probing or self.outage_started is None:
+        if self.outage_started is None or self.gave_up:
+            return
+        waited = time.monotonic() - self.outage_started
+        if waited > self.outage_timeout:
+            self._give_up(waited)
+            return
+        if self._probing:
             return
         self._probing = True
         pending = sorted(self.down)
@@ -189,14 +210,14 @@ class TorProxyMiddleware:
         return None
 
     def _probed(self, alive: bool) -> None:
-        assert self.outage_started is not None
+        if self.outage_started is None or self.gave_up:
+            return
         waited = time.monotonic() - self.outage_started
         engine = self.crawler.engine
         if alive:
             self.down.clear()
-            self.outage_started = None
             self._inc("tor/resumed")
-            self._inc("tor/outage_s", round(waited, 1))
+            self._record_paused()
             logger.warning("tor: back after %.1fs: crawl resumed", waited)
             self._stop_probe()
             if engine is not None:
@@ -205,13 +226,27 @@ class TorProxyMiddleware:
                 if slot is not None and getattr(slot, "nextcall", None) is not None:
                     slot.nextcall.schedule()
         elif waited > self.outage_timeout:
-            self._inc("tor/outage_s", round(waited, 1))
-            logger.error("tor: still down after %.0fs: closing the crawl", waited)
-            self._stop_probe()
-            self.gave_up = True  # from now on failures reach the spider; nothing re-pauses
-            if engine is not None and self.crawler.spider is not None:
-                engine.unpause()
-                deferred_from_coro(engine.close_spider_async(reason="tor_unavailable"))
+            self._give_up(waited)
+
+    def _give_up(self, waited: float) -> None:
+        """Fail closed, loudly: close the crawl with reason ``tor_unavailable``."""
+        self._record_paused()
+        self._stop_probe()
+        self.gave_up = True  # from now on failures reach the spider; nothing re-pauses
+        down = ", ".join(self.endpoints[i] for i in sorted(self.down)) or "(flapping)"
+        logger.error("tor: %s still down after %.0fs (NACHTWACHT_TOR_OUTAGE_TIMEOUT=%.0f): "
+                     "closing the crawl with reason tor_unavailable; nothing was sent without Tor",
+                     down, waited, self.outage_timeout)
+        self._inc("tor/gave_up")
+        engine = self.crawler.engine
+        if engine is not None and self.crawler.spider is not None:
+            engine.unpause()
+            deferred_from_coro(engine.close_spider_async(reason="tor_unavailable"))
+
+    def _record_paused(self) -> None:
+        if self._paused_at is not None:
+            self._inc("tor/outage_s", round(time.monotonic() - self._paused_at, 1))
+            self._paused_at = None
 
     def _stop_probe(self) -> None:
         if self._probe_loop is not None and self._probe_loop.running:

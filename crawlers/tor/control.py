@@ -84,6 +84,10 @@ class TorControl:
                 controller.authenticate(password=password)
             elif cookie_path:
                 stem.connection.authenticate_cookie(controller, cookie_path)
+                # stem's low-level authenticate_cookie() leaves the Controller believing it is
+                # unauthenticated (only stem.connection.authenticate() calls this hook): event
+                # listeners were then stored but SETEVENTS never sent, so none ever fired.
+                controller._post_authentication()
             else:
                 controller.authenticate()
         except (stem.connection.AuthenticationFailure, stem.SocketError) as exc:

@@ -107,6 +107,42 @@ def test_killing_tor_pauses_the_crawl_and_it_resumes_without_losing_a_page(tor_n
     _assert_only_tor_sockets(report, net, 1)
 
 
+def test_tor_down_past_the_outage_timeout_closes_a_market_crawl_as_tor_unavailable(tor_network, tmp_path):
+    """Fail closed, loudly: the real MarketSpider stack stops waiting and says why."""
+    net, server = tor_network.net, tor_network.demo["noordzee"]
+    served_before = len(server.hits)
+    log = tmp_path / "crawl.log"
+    proc = start_probe({
+        "mode": "market", "site_config": str(REPO / "config/sites/demo-noordzee.yaml"),
+        "base_url": tor_network.onion_url("noordzee", ""), "data_dir": str(tmp_path / "data"),
+        "settings": _tor_settings(net, 1),
+        "overrides": {"LOG_FILE": None, "DOWNLOAD_DELAY": 0.3, "CONCURRENT_REQUESTS": 2,
+                      "CONCURRENT_REQUESTS_PER_DOMAIN": 2, "NACHTWACHT_TOR_OUTAGE_TIMEOUT": 3,
+                      "NACHTWACHT_TOR_PROBE_INTERVAL": 0.5},
+    }, log)
+    try:
+        _wait_for(lambda: len(server.hits) - served_before >= 5, 120, "five market pages through Tor")
+        net.stop_client(1)  # SIGKILL, and it stays down
+        killed_at = time.monotonic()
+        report = finish_probe(proc, log, timeout=120)
+        took = time.monotonic() - killed_at
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        net.start_client(1)  # leave the network as we found it
+    summary, text = report["summary"], log.read_text()
+    assert summary["finish_reason"] == "tor_unavailable", summary
+    assert took < 60, f"the crawl took {took:.0f}s to give up after Tor died"
+    assert summary["pages"] >= 1
+    assert summary["tor"]["paused"] == 1 and summary["tor"]["gave_up"] == 1
+    assert summary["tor"].get("resumed", 0) == 0
+    assert summary["frontier"]["pending"] >= 1  # what was not fetched waits for the next run
+    line = next(x for x in text.splitlines() if "closing the crawl with reason tor_unavailable" in x)
+    assert f"{net.socks_endpoints[1]} still down after" in line and "ERROR" in line
+    assert "Spider closed (tor_unavailable)" in text
+    _assert_only_tor_sockets(report, net, 1)  # nothing went direct, no .onion resolved here
+
+
 def test_extended_errors_tell_a_missing_onion_from_a_bad_address(tor_network, tmp_path):
     nobody = write_service_keys(tmp_path / "nobody", seed_for_name("nobody-publishes-this"))
     proxy = f"socks5h://errors:x@{tor_network.net.socks_endpoints[0]}"

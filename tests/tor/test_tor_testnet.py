@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import httpx2
 import pytest
 
@@ -74,3 +77,28 @@ def test_pool_opens_a_socks_port_at_run_time_and_it_carries_onion_traffic(tor_ne
     with pool.control(0) as ctl:
         assert ctl.socks_ports() == [pool.socks_endpoints[0]]
 
+
+
+def test_event_listener_on_a_cookie_authenticated_control_gets_stream_and_circuit_events(tor_network):
+    # pool.control() authenticates with an explicit cookie file: stem's low-level
+    # authenticate_cookie() used to leave SETEVENTS unsent, so listeners never fired.
+    seen: list[tuple[str, str]] = []
+    arrived = threading.Event()
+    username = f"events-{time.monotonic_ns()}"  # a fresh isolation token: a fresh circuit
+
+    def listener(event) -> None:
+        seen.append((event.type, getattr(event, "socks_username", None) or getattr(event, "target_address", "")))
+        arrived.set()
+
+    with tor_network.net.control(0) as ctl:
+        ctl.add_event_listener(listener, "STREAM", "CIRC")
+        proxy = f"socks5h://{username}:x@{tor_network.net.socks_endpoints[0]}"
+        with httpx2.Client(proxy=proxy, timeout=60, trust_env=False) as client:
+            assert client.get(tor_network.onion_url("beta", "/p/2")).status_code == 200
+        assert arrived.wait(10), "no control event arrived"
+        deadline = time.monotonic() + 10
+        while not any(kind == "STREAM" for kind, _ in seen) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    types = {kind for kind, _ in seen}
+    assert {"STREAM", "CIRC"} <= types
+    assert ("CIRC", username) in seen  # our circuit, by its isolation token
