@@ -25,15 +25,20 @@ _NAV_WORDS = re.compile(r"categor|login|logout|register|faq|support|message|orde
 MIN_CARDS = 3
 
 
+_HEX_RUN = re.compile(r"[0-9a-f]{16,}")
+_DIGITS = re.compile(r"\d+")
+_SHAPED = re.compile(r"[9H]")
+
+
 def _shape(href: str) -> str:
     try:
         parts = urlsplit(href)
     except ValueError:
         return ""
-    path = re.sub(r"[0-9a-f]{16,}", "H", parts.path.lower())
-    path = re.sub(r"\d+", "9", path)
+    path = _HEX_RUN.sub("H", parts.path.lower())
+    path = _DIGITS.sub("9", path)
     segs = path.rstrip("/").split("/")
-    if len(segs) > 2 and not re.search(r"[9H]", segs[-1]):
+    if len(segs) > 2 and not _SHAPED.search(segs[-1]):
         segs[-1] = "S"  # slug
     keys = ",".join(sorted(k for k, _ in parse_qsl(parts.query)))
     return f"{parts.netloc}{'/'.join(segs)}?{keys}"

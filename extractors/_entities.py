@@ -87,7 +87,7 @@ def _is_jabber(text: str, start: int, address: str) -> bool:
 def find_emails(text: str) -> tuple[Mention, ...]:
     """E-mail addresses that are not Jabber IDs (those are contacts of kind ``jabber``)."""
     seen: dict[str, Mention] = {}
-    for m in _EMAIL_RE.finditer(text):
+    for m in _EMAIL_RE.finditer(text) if "@" in text else ():
         addr = m.group(1).rstrip(".").lower()
         if addr in seen or _is_jabber(text, m.start(), addr):
             continue
@@ -98,29 +98,46 @@ def find_emails(text: str) -> tuple[Mention, ...]:
 
 
 _HANDLE = r"@?([A-Za-z0-9][A-Za-z0-9_.-]{2,40}[A-Za-z0-9_])"
-_CONTACT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("telegram", re.compile(r"(?i:t\.me|telegram\.me)/" + r"([A-Za-z0-9_]{4,32})")),
-    ("telegram", re.compile(r"(?i:telegram|tg|telegramm)\s*(?:id|:|-|=)?\s*(?::\s*)?" + r"@([A-Za-z0-9_]{4,32})")),
-    ("telegram", re.compile(r"(?i:telegram|telegramm)\s*(?:id)?\s*[:=-]\s*" + r"([A-Za-z][A-Za-z0-9_]{3,31})\b")),
-    ("wickr", re.compile(r"(?i:wickr(?:\s*me)?|wickr\s*id)\s*(?:id)?\s*[:=-]\s*" + _HANDLE)),
-    ("session", re.compile(r"(?i:session)(?:\s*id)?\s*[:=-]?\s*(05[0-9a-fA-F]{64})\b")),
-    ("threema", re.compile(r"(?i:threema)(?:\s*id)?\s*[:=-]?\s*([A-Z0-9*][A-Z0-9]{7})\b")),
-    ("signal", re.compile(r"(?i:signal)(?:\s*(?:id|nr|number|nummer|numéro))?\s*[:=-]\s*(\+?\d[\d\s().-]{6,18}\d)")),
-    ("signal", re.compile(r"(?i:signal)(?:\s*(?:id|username|user))?\s*[:=-]\s*@?([A-Za-z][A-Za-z0-9_]{2,31}\.\d{2,9})\b")),
-    ("phone", re.compile(r"(?i:tel|phone|téléphone|telefoon|teléfono|gsm|whatsapp|mobile|móvil)\.?\s*[:=-]?\s*(\+\d[\d\s().-]{7,18}\d)")),
+# (kind, regex, label words): the regex can only match where one of its (case-folded) label words is
+_CONTACT_RULES: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
+    ("telegram", re.compile(r"(?i:t\.me|telegram\.me)/" + r"([A-Za-z0-9_]{4,32})"), ("t.me", "telegram.me")),
+    ("telegram", re.compile(r"(?i:telegram|tg|telegramm)\s*(?:id|:|-|=)?\s*(?::\s*)?" + r"@([A-Za-z0-9_]{4,32})"),
+     ("telegram", "tg")),
+    ("telegram", re.compile(r"(?i:telegram|telegramm)\s*(?:id)?\s*[:=-]\s*" + r"([A-Za-z][A-Za-z0-9_]{3,31})\b"),
+     ("telegram",)),
+    ("wickr", re.compile(r"(?i:wickr(?:\s*me)?|wickr\s*id)\s*(?:id)?\s*[:=-]\s*" + _HANDLE), ("wickr",)),
+    ("session", re.compile(r"(?i:session)(?:\s*id)?\s*[:=-]?\s*(05[0-9a-fA-F]{64})\b"), ("session",)),
+    ("threema", re.compile(r"(?i:threema)(?:\s*id)?\s*[:=-]?\s*([A-Z0-9*][A-Z0-9]{7})\b"), ("threema",)),
+    ("signal", re.compile(r"(?i:signal)(?:\s*(?:id|nr|number|nummer|numéro))?\s*[:=-]\s*(\+?\d[\d\s().-]{6,18}\d)"),
+     ("signal",)),
+    ("signal", re.compile(r"(?i:signal)(?:\s*(?:id|username|user))?\s*[:=-]\s*@?([A-Za-z][A-Za-z0-9_]{2,31}\.\d{2,9})\b"),
+     ("signal",)),
+    ("phone", re.compile(r"(?i:tel|phone|téléphone|telefoon|teléfono|gsm|whatsapp|mobile|móvil)\.?\s*[:=-]?\s*"
+                         r"(\+\d[\d\s().-]{7,18}\d)"),
+     ("tel", "phone", "téléphone", "telefoon", "teléfono", "gsm", "whatsapp", "mobile", "móvil")),
 )
+# letters that re.IGNORECASE matches to ASCII letters but str.casefold() does not map to them
+_FOLD_ODD = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _may_match(folded: str | None, words: tuple[str, ...]) -> bool:
+    """False only when none of ``words`` is in the case-folded text (``None``: cannot tell)."""
+    return folded is None or any(w in folded for w in words)
 
 
 def find_contacts(text: str) -> tuple[Contact, ...]:
     """Messenger handles and phone numbers introduced by their label; Jabber IDs by label or domain."""
     out: dict[tuple[str, str], Contact] = {}
-    for kind, regex in _CONTACT_RULES:
+    folded = None if any(ch in text for ch in _FOLD_ODD) else text.casefold()
+    for kind, regex, words in _CONTACT_RULES:
+        if not _may_match(folded, words):
+            continue
         for m in regex.finditer(text):
             value = m.group(1).strip()
             key = (kind, value.lower())
             if key not in out:
                 out[key] = Contact(kind, value, m.start(1), m.end(1), f"{kind}_label")
-    for m in _EMAIL_RE.finditer(text):
+    for m in _EMAIL_RE.finditer(text) if "@" in text else ():
         addr = m.group(1).rstrip(".")
         if _is_jabber(text, m.start(), addr) and ("jabber", addr.lower()) not in out:
             out[("jabber", addr.lower())] = Contact("jabber", addr, m.start(1), m.start(1) + len(addr), "jabber_id")

@@ -57,11 +57,15 @@ def title_of(doc: Document) -> tuple[str, int]:
     return (max(parts, key=len) if parts else page_title), -1
 
 
+_LOGGED_IN = re.compile(r"(?:logged in as|welcome|bienvenue|welkom|bienvenido|hi),?\s+([\w.\-]{2,40})", re.IGNORECASE)
+_FROM_PLACE = re.compile(r"(?:from|vanuit|depuis|desde)\s+(?:the\s+)?([A-Z][\w ]{2,20})")
+
+
 def logged_in_users(doc: Document) -> frozenset[str]:
     """Handles shown as the logged-in account (never the vendor)."""
     out = set()
     for line in doc.lines[:80]:
-        m = re.search(r"(?:logged in as|welcome|bienvenue|welkom|bienvenido|hi),?\s+([\w.\-]{2,40})", line.text, re.IGNORECASE)
+        m = _LOGGED_IN.search(line.text)
         if m:
             out.add(m.group(1).casefold())
     return frozenset(out)
@@ -143,7 +147,7 @@ def main_fields(doc: Document, lang: str) -> Fields:
     out.ships_to = _country_field(lines, "ships_to", ti)
     out.category = _category(doc, ti)
     if not out.ships_from:
-        m = re.search(r"(?:from|vanuit|depuis|desde)\s+(?:the\s+)?([A-Z][\w ]{2,20})", title)
+        m = _FROM_PLACE.search(title)
         if m and normalise_country(m.group(1)):
             out.ships_from = normalise_country(m.group(1))
     return out

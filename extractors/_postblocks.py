@@ -38,6 +38,9 @@ _BY = re.compile(r"(?:^|\s|\W)(?:posted by|written by|geplaatst door|gepost door
 _WROTE = re.compile(r"^\s*@?(?P<h>.{2,40}?)\s+(?:wrote|said|schreef|zei|a écrit|a dit|escribió|dijo|schrieb)\b",
                     re.IGNORECASE)
 _HANDLE_OK = re.compile(r"^[\w.\-@ ]{2,40}$")
+_BY_PREFIX = re.compile(r"^(?:by|door|par|por|von|posted by|@)\s*", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+_NUMBERS = re.compile(r"[0-9]+")
 _STOP_AUTHORS = frozenset({"quote", "reply", "posts", "joined", "by", "door", "par", "por", "report", "top", "guest",
                            "citeren", "citer", "citar", "profile", "pm", "message"})
 
@@ -159,7 +162,7 @@ def _link_share(el: lxml.html.HtmlElement, text: str) -> float:
 
 def _clean_author(value: str) -> str:
     value = " ".join(value.split()).strip(" :»«|-–,")
-    value = re.sub(r"^(?:by|door|par|por|von|posted by|@)\s*", "", value, flags=re.IGNORECASE).strip()
+    value = _BY_PREFIX.sub("", value).strip()
     if not _HANDLE_OK.match(value) or value.casefold() in _STOP_AUTHORS or value.isdigit():
         return ""
     if TIME_RE.search(value) or len(value.split()) > 3:
@@ -247,9 +250,9 @@ def _anchor_id(block: lxml.html.HtmlElement) -> str:
             continue
         for attr in ("data-post-id", "data-postid", "data-message-id", "data-post", "id"):
             value = el.get(attr)
-            if value and re.search(r"\d", value):
+            if value and _DIGIT.search(value):
                 return value
-        if _tag(el) == "a" and el.get("name") and re.search(r"\d", el.get("name", "")):
+        if _tag(el) == "a" and el.get("name") and _DIGIT.search(el.get("name", "")):
             return el.get("name", "")
     return ""
 
@@ -288,7 +291,7 @@ def find_post_blocks(root: lxml.html.HtmlElement | None) -> list[RawPost]:
             text = "\n".join(ln for ln in whole.split("\n") if not find_times(ln) and ln.strip() != author)
         if not text or (content is not None and _link_share(content, text) > 0.8):
             continue
-        shape = f"{_tag(block)}.{re.sub(r'[0-9]+', '', block.get('class') or '')}"
+        shape = f"{_tag(block)}.{_NUMBERS.sub('', block.get('class') or '')}"
         quoted = tuple(_quote_parts(q) for q in top_quotes)
         candidates.append((shape, RawPost(author, iso, text, quoted, _anchor_id(block), 0)))
     if not candidates:

@@ -3,6 +3,9 @@
 The score is the model's probability; the label is ``score >= threshold`` (stored with the
 model). Evidence lists the cue phrases of ``config/lexicons/recruitment.yaml`` found in the
 normalised text, so an analyst sees why, even when the model alone decided.
+
+scikit-learn and joblib are imported on first use (``load_model``; ``warm_up`` calls it): importing
+``extractors`` must not cost every CLI call and subprocess the ~4 s CPU of loading scikit-learn.
 """
 
 from __future__ import annotations
@@ -11,8 +14,6 @@ import functools
 import re
 from typing import Any
 
-import joblib
-import sklearn
 import yaml
 
 from extractors._lexicons import lexicon_dir
@@ -29,6 +30,9 @@ _MIN_CHARS = 12
 @functools.cache
 def load_model() -> dict[str, Any]:
     """The model file written by ``python -m extractors.train_recruitment``."""
+    import joblib
+    import sklearn
+
     from extractors.train_recruitment import MODEL_PATH, MODEL_VERSION
 
     try:
@@ -44,20 +48,24 @@ def load_model() -> dict[str, Any]:
 
 
 @functools.cache
-def _cues() -> tuple[tuple[str, re.Pattern[str]], ...]:
+def _cues() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    """(rule, normalised phrase, regex) of every cue; the phrase is a cheap pre-test (a regex
+    match needs it as a substring)."""
     data = yaml.safe_load((lexicon_dir() / "recruitment.yaml").read_text(encoding="utf-8"))
     out = []
     for kind, phrases in data["cues"].items():
         for phrase in phrases:
             norm = normalise(str(phrase))
-            out.append((f"{kind}:{norm}", re.compile(r"(?<!\w)" + re.escape(norm) + r"(?!\w)")))
+            out.append((f"{kind}:{norm}", norm, re.compile(r"(?<!\w)" + re.escape(norm) + r"(?!\w)")))
     return tuple(out)
 
 
 def _evidence(text: str, norm: str) -> tuple[Mention, ...]:
     found = []
     lower = text.casefold()
-    for rule, regex in _cues():
+    for rule, phrase, regex in _cues():
+        if phrase not in norm:
+            continue
         m = regex.search(norm)
         if m:
             phrase = m.group(0)
@@ -85,10 +93,13 @@ def score_many(texts: list[str]) -> list[Recruitment]:
     if not todo:
         return out
     bundle = load_model()
-    probs = bundle["pipeline"].predict_proba([texts[i][:20000] for i in todo])[:, 1]
+    from extractors._recruit_model import probabilities
+
+    probs = probabilities(bundle["pipeline"], [texts[i][:20000] for i in todo])
     rule = f"tfidf-logreg v{bundle['version']}"
     for i, prob in zip(todo, probs, strict=True):
         score = float(prob)
         out[i] = Recruitment(label=score >= bundle["threshold"], score=round(score, 4),
                              evidence=_evidence(texts[i], norms[i]), rule=rule)
     return out
+

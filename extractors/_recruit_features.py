@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 import re
-
-import numpy as np
-import scipy.sparse
+from typing import TYPE_CHECKING
 
 from extractors._recruit_text import normalise
+
+if TYPE_CHECKING:
+    import scipy.sparse
 
 __all__ = ["FEATURE_NAMES", "act_evidence", "act_features"]
 
@@ -82,6 +83,9 @@ def _one(text: str) -> list[float]:
 
 def act_features(texts: list[str]) -> scipy.sparse.csr_matrix:
     """One row of ``FEATURE_NAMES`` per text (module-level so the model file can pickle it)."""
+    import numpy as np  # with scipy, only when the model runs: importing extractors stays light
+    import scipy.sparse
+
     return scipy.sparse.csr_matrix(np.array([_one(t) for t in texts], dtype=np.float64).reshape(len(texts), -1))
 
 

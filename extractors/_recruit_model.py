@@ -1,0 +1,90 @@
+"""The recruitment model's probabilities without scikit-learn's per-call machinery.
+
+``pipeline.predict_proba`` on a page's few posts spends most of its time outside the model:
+FeatureUnion's joblib dispatch (config and warning filters copied per transformer), input
+validation and dataframe sniffing at every step. ``probabilities`` runs the same steps by hand,
+in the same order and with the same numeric routines (CountVectorizer's own counting,
+``log``/``+1``/``idf`` in place, scikit-learn's compiled row L2 normaliser, a sparse dot with
+the coefficients, ``expit``): the numbers are bit-identical (tests/extractors/test_recruitment.py
+compares them). A pipeline of any other shape takes the plain ``predict_proba`` path.
+
+Imported only by ``_recruit.score_many`` once the model is loaded (numpy/scipy/scikit-learn).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+import scipy.sparse
+from scipy.special import expit
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
+
+__all__ = ["direct_steps", "probabilities"]
+
+_Step = tuple[str, Any, float | None]
+
+
+@functools.cache
+def _steps_of(pipeline: Any) -> tuple[tuple[_Step, ...], Any] | None:
+    """(feature steps, classifier) when the pipeline has the shape the direct path handles."""
+    if not isinstance(pipeline, Pipeline) or len(pipeline.steps) != 2:
+        return None
+    union, model = pipeline.steps[0][1], pipeline.steps[1][1]
+    if not isinstance(union, FeatureUnion) or not isinstance(model, LogisticRegression):
+        return None
+    if len(getattr(model, "classes_", ())) != 2 or model.coef_.shape[0] != 1:
+        return None
+    weights = union.transformer_weights or {}
+    steps: list[_Step] = []
+    for name, trans in union.transformer_list:
+        if isinstance(trans, TfidfVectorizer):
+            tfidf = getattr(trans, "_tfidf", None)
+            if trans.binary or tfidf is None or tfidf.norm != "l2" or not hasattr(trans, "_count_vocab"):
+                return None
+        elif isinstance(trans, FunctionTransformer):
+            if trans.func is None or trans.validate or trans.kw_args or trans.accept_sparse:
+                return None
+        else:
+            return None
+        steps.append((name, trans, weights.get(name)))
+    return tuple(steps), model
+
+
+def direct_steps(pipeline: Any) -> bool:
+    """Whether ``probabilities`` computes ``pipeline`` by hand (else it delegates)."""
+    return _steps_of(pipeline) is not None
+
+
+def _tfidf(vectorizer: TfidfVectorizer, texts: list[str]) -> Any:
+    """``vectorizer.transform(texts)`` (TfidfTransformer.transform's arithmetic, in place)."""
+    _, counts = vectorizer._count_vocab(texts, fixed_vocab=True)
+    tfidf = vectorizer._tfidf
+    x = scipy.sparse.csr_matrix(counts, dtype=np.float64)
+    if tfidf.sublinear_tf:
+        np.log(x.data, x.data)
+        x.data += 1.0
+    if hasattr(tfidf, "idf_"):
+        x.data *= tfidf.idf_[x.indices]
+    inplace_csr_row_normalize_l2(x)
+    return x
+
+
+def probabilities(pipeline: Any, texts: list[str]) -> Any:
+    """``pipeline.predict_proba(texts)[:, 1]`` (an array of floats, one per text)."""
+    found = _steps_of(pipeline)
+    if found is None:
+        return pipeline.predict_proba(texts)[:, 1]
+    steps, model = found
+    parts = []
+    for _name, trans, weight in steps:
+        part = _tfidf(trans, texts) if isinstance(trans, TfidfVectorizer) else trans.func(texts)
+        parts.append(part if weight is None else part * weight)
+    features = scipy.sparse.hstack(parts).tocsr()
+    scores = features @ model.coef_.T + model.intercept_
+    return expit(np.asarray(scores).reshape(-1))
