@@ -27,7 +27,7 @@ from extractors._prices import find_prices, find_quantity
 from extractors._products import classify_category, find_products
 from extractors._rates import to_eur
 from extractors._recruit import score_many, score_recruitment
-from extractors._timestamps import TIME_RE
+from extractors._timestamps import has_time
 from extractors._vendor import clean_handle, handle_from_url, vendor_from_links
 from extractors.exceptions import InputError
 from extractors.model import (
@@ -295,7 +295,7 @@ def _thread_posts(doc: Document, fields: Fields, cards: list[Listing], url: str,
     (or at a thread-like URL); never when most index cards carry a price (a market index)."""
     if len(cards) >= 3 and 2 * sum(1 for c in cards if c.price) >= len(cards):
         return ()
-    if doc.root is None or (not TIME_RE.search(doc.text[:MAX_TEXT_CHARS]) and not doc.root.xpath("boolean(//time)")):
+    if doc.root is None or (not has_time(doc.text[:MAX_TEXT_CHARS]) and not doc.root.xpath("boolean(//time)")):
         return ()
     if time.monotonic() > deadline:
         return ()

@@ -58,15 +58,25 @@ def title_of(doc: Document) -> tuple[str, int]:
 
 
 _LOGGED_IN = re.compile(r"(?:logged in as|welcome|bienvenue|welkom|bienvenido|hi),?\s+([\w.\-]{2,40})", re.IGNORECASE)
+_LOGGED_IN_LINES = re.compile(_LOGGED_IN.pattern.replace(r"\s+", r"[^\S\n]+"), re.IGNORECASE)  # never crosses a line
 _FROM_PLACE = re.compile(r"(?:from|vanuit|depuis|desde)\s+(?:the\s+)?([A-Z][\w ]{2,20})")
 
 
 def logged_in_users(doc: Document) -> frozenset[str]:
     """Handles shown as the logged-in account (never the vendor)."""
+    # one scan over the first 80 lines joined (lines hold no newline and _LOGGED_IN_LINES does
+    # not cross one): the first match of each line, as a search line by line finds it
     out = set()
-    for line in doc.lines[:80]:
-        m = _LOGGED_IN.search(line.text)
-        if m:
+    lines = [line.text for line in doc.lines[:80]]
+    if any("\n" in text for text in lines):
+        hits = (_LOGGED_IN.search(text) for text in lines)
+        return frozenset(m.group(1).casefold() for m in hits if m)
+    joined = "\n".join(lines)
+    seen_line = -1
+    for m in _LOGGED_IN_LINES.finditer(joined):
+        line_no = joined.count("\n", 0, m.start())
+        if line_no != seen_line:
+            seen_line = line_no
             out.add(m.group(1).casefold())
     return frozenset(out)
 

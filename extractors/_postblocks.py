@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import lxml.html
 
-from extractors._timestamps import TIME_RE, find_times, parse_time
+from extractors._timestamps import find_times, has_time, parse_time
 from extractors._vendor import handle_from_url
 
 __all__ = ["MAX_ANCHORS", "RawPost", "find_post_blocks"]
@@ -90,10 +90,10 @@ def _anchors(root: lxml.html.HtmlElement) -> list[tuple[lxml.html.HtmlElement, s
                 iso = parse_time(value)
                 if iso:
                     break
-        if not iso and el.text and TIME_RE.search(el.text):
+        if not iso and el.text and has_time(el.text):
             iso = parse_time(el.text)
         holder = el
-        if not iso and el.tail and TIME_RE.search(el.tail):
+        if not iso and el.tail and has_time(el.tail):
             iso, holder = parse_time(el.tail), el.getparent()
         if not iso or holder is None or holder in found:
             continue
@@ -165,7 +165,7 @@ def _clean_author(value: str) -> str:
     value = _BY_PREFIX.sub("", value).strip()
     if not _HANDLE_OK.match(value) or value.casefold() in _STOP_AUTHORS or value.isdigit():
         return ""
-    if TIME_RE.search(value) or len(value.split()) > 3:
+    if has_time(value) or len(value.split()) > 3:
         return ""
     return value
 
