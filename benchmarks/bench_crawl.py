@@ -1,15 +1,20 @@
 """Crawl throughput over loopback: the full pipeline vs a bare Scrapy spider on the same pages.
 
-    .venv/bin/python benchmarks/bench_crawl.py [--site noordzee] [--concurrency 8] [--json OUT]
+    .venv/bin/python benchmarks/bench_crawl.py [--site noordzee] [--sites 10] [--concurrency 8]
+        [--workers 0,1,2] [--json OUT]
 
-Rows (each crawl in its own process, one Twisted reactor each; the demo site is served by
-``DemoServer`` in this process):
-- ``full``: ``crawlers.runner.run_crawl`` via direct: spider + frontier + WARC evidence +
-  extraction + embedded index, following links as in production.
-- ``bare``: stock Scrapy (default handler, no middlewares of ours, no pipeline) fetching the
-  exact URL list the full crawl fetched, at the same concurrency. Its rate is the baseline.
-- ``rss32``: peak RSS (``wait4``) of the full crawl at 32 concurrent requests, next to the
-  bare spider's at 32.
+One demo site is ~180 pages (0.2 s of bare crawl: fixed costs would dominate), so a run crawls
+``--sites`` generated copies of it (seeds 7, 8, ...; each on its own ``DemoServer`` in this
+process), all at once in one crawl process, as a multi-site job does in production.
+Rows (each crawl in its own process, one Twisted reactor each):
+- ``full``: ``crawlers.runner.run_crawls`` via direct, one job per site: spider + frontier + WARC
+  evidence + extraction + embedded index, following links as in production, with the project's
+  default extraction workers (``by_workers`` repeats it with each count of ``--workers``).
+- ``bare``: stock Scrapy (default handler, no middlewares of ours, no pipeline), one spider per
+  site in one process, fetching the exact URL list the full crawl fetched from that site, at the
+  same concurrency per site. Its rate is the baseline.
+- ``rss32``: peak RSS (``wait4``) of a full crawl of one site at 32 concurrent requests, next to
+  the bare spider's at 32.
 Prints one JSON object (``--json`` also writes it to a file).
 """
 
@@ -58,11 +63,11 @@ class CrawlClock:
     def closed(self, spider: Any, **_: Any) -> None:
         self.times.append(time.monotonic())  # items of the last response are processed by now
         path = Path(self.path)
-        per_spider = json.loads(path.read_text()) if path.exists() else {}  # crawlers of one process
+        per_spider = json.loads(path.read_text())["crawlers"] if path.exists() else {}  # of one process
         per_spider[getattr(spider, "job_id", spider.name)] = [len(self.times) - 1, self.times[0], self.times[-1]]
         responses = sum(v[0] for v in per_spider.values())
         first, last = min(v[1] for v in per_spider.values()), max(v[2] for v in per_spider.values())
-        path.write_text(json.dumps({**per_spider, "responses": responses, "steady_s": last - first}))
+        path.write_text(json.dumps({"crawlers": per_spider, "responses": responses, "steady_s": last - first}))
 
 
 def _clocked(settings: dict[str, Any], out: str) -> dict[str, Any]:
@@ -79,11 +84,14 @@ def _warm_extraction() -> None:
 
 
 def child_full(spec: dict[str, Any]) -> dict[str, Any]:
-    """Run the real crawl stack once (direct); returns its summary."""
-    from crawlers.runner import run_crawl
+    """Run the real crawl stack once (direct), one job per base URL; returns the summed summary."""
+    from crawlers.runner import CrawlJob, run_crawls
     from crawlers.siteconfig import load_site
 
-    site = load_site(spec["site_config"]).with_base_url(spec["base_url"])
+    site = load_site(spec["site_config"])
+    jobs = [CrawlJob(site=site.with_base_url(base), job_id=f"{site.name}-{i}", via=spec.get("via", "direct"),
+                     max_pages=spec.get("max_pages"), fresh=True)
+            for i, base in enumerate(spec["base_urls"])]
     if spec.get("warm", True):
         _warm_extraction()
     clock = spec["data_dir"] + "/clock.json"
@@ -93,25 +101,27 @@ def child_full(spec: dict[str, Any]) -> dict[str, Any]:
     from crawlers import settings as project
 
     overrides = _clocked({"EXTENSIONS": project.EXTENSIONS, **overrides}, clock)
-    summary = run_crawl(site, data_dir=Path(spec["data_dir"]), via=spec.get("via", "direct"),
-                        fresh=True, overrides=overrides,
-                        tor_socks=spec.get("tor_socks"), max_pages=spec.get("max_pages"))
-    return {**summary.to_dict(), **json.loads(Path(clock).read_text())}
+    summaries = run_crawls(jobs, data_dir=Path(spec["data_dir"]), overrides=overrides,
+                           tor_socks=spec.get("tor_socks"))
+    total = {key: sum(s.to_dict()[key] for s in summaries) for key in ("pages", "listings")}
+    return {**total, "elapsed_s": max(s.elapsed_s for s in summaries), **json.loads(Path(clock).read_text())}
 
 
 def child_bare(spec: dict[str, Any]) -> dict[str, Any]:
-    """Stock Scrapy fetching a fixed URL list, nothing else. Returns pages and elapsed seconds."""
+    """Stock Scrapy, one spider per URL list (all in one process), nothing else.
+
+    Returns pages and elapsed seconds."""
     import scrapy
     from scrapy.crawler import CrawlerProcess
 
-    urls: list[str] = spec["urls"]
     counts = {"pages": 0, "bytes": 0}
 
     class Bare(scrapy.Spider):
         name = "bare"
+        urls: list[str]
 
         async def start(self):  # type: ignore[override]
-            for url in urls:
+            for url in self.urls:
                 yield scrapy.Request(url, dont_filter=True, callback=self.parse, errback=self.failed,
                                      meta={"dont_redirect": True, "handle_httpstatus_all": True})
 
@@ -130,7 +140,8 @@ def child_bare(spec: dict[str, Any]) -> dict[str, Any]:
                 **spec.get("settings", {})}
     clock = tempfile.mktemp(suffix=".json")
     process = CrawlerProcess(_clocked({**settings, "LOG_INSTALL_ROOT_HANDLER": False}, clock))
-    process.crawl(Bare)
+    for i, urls in enumerate(spec["url_lists"]):
+        process.crawl(Bare, urls=urls, job_id=f"bare-{i}")
     started = time.monotonic()
     process.start()
     steady = json.loads(Path(clock).read_text())
@@ -164,26 +175,37 @@ def run_child(mode: str, spec: dict[str, Any], timeout: float = 900) -> tuple[di
 
 
 # --- the benchmark -----------------------------------------------------------------------------
-def measure(site_name: str, concurrency: int, repeat: int = 1) -> dict[str, Any]:
+def _full(config: str, servers: list[Any], data: str, concurrency: int,
+          settings: dict[str, Any] | None = None) -> tuple[dict[str, Any], int, list[list[str]]]:
+    """One full crawl of every server's site; (summary, peak RSS KiB, URL list fetched per site)."""
+    for server in servers:
+        server.hits.clear()
+    summary, rss = run_child("full", {"site_config": config, "base_urls": [s.base_url for s in servers],
+                                      "data_dir": data, "concurrency": concurrency, "settings": settings or {}})
+    return summary, rss, [[server.base_url + path for path in server.hits] for server in servers]
+
+
+def measure(site_name: str, concurrency: int, repeat: int = 1, sites: int = 10,
+            workers: list[int] | None = None) -> dict[str, Any]:
     from nachtwacht.demomarket import DemoServer, generate
 
-    world = generate(7)
     config = str(ROOT / "config" / "sites" / SITES[site_name])
-    results: dict[str, Any] = {"site": site_name, "concurrency": concurrency, "cores": os.cpu_count()}
-    with DemoServer(world.sites[site_name]) as server:
-        base = server.base_url
+    results: dict[str, Any] = {"site": site_name, "sites": sites, "concurrency": concurrency,
+                               "cores": os.cpu_count()}
+    servers = [DemoServer(generate(7 + i).sites[site_name]) for i in range(sites)]
+    for server in servers:
+        server.start()
+    try:
         full_rates, bare_rates = [], []
-        urls: list[str] = []
+        url_lists: list[list[str]] = []
         for _ in range(repeat):
             with tempfile.TemporaryDirectory(prefix="nw-bench-crawl-") as data:
-                server.hits.clear()
-                summary, rss_full = run_child("full", {"site_config": config, "base_url": base,
-                                                        "data_dir": data, "concurrency": concurrency})
-                urls = [base + path for path in server.hits]
+                summary, rss_full, url_lists = _full(config, servers, data, concurrency)
                 full_rates.append(summary["responses"] / summary["steady_s"])
-            bare, rss_bare = run_child("bare", {"urls": urls, "concurrency": concurrency})
+            bare, rss_bare = run_child("bare", {"url_lists": url_lists, "concurrency": concurrency})
             bare_rates.append(bare["responses"] / bare["steady_s"])
-        results["full"] = {"pages": summary["pages"], "fetched": len(urls), "elapsed_s": summary["elapsed_s"],
+        fetched = sum(len(urls) for urls in url_lists)
+        results["full"] = {"pages": summary["pages"], "fetched": fetched, "elapsed_s": summary["elapsed_s"],
                            "steady_s": round(summary["steady_s"], 2),
                            "pages_per_s": round(max(full_rates), 1), "listings": summary["listings"],
                            "rss_mib": round(rss_full / 1024)}
@@ -191,20 +213,34 @@ def measure(site_name: str, concurrency: int, repeat: int = 1) -> dict[str, Any]
                            "steady_s": round(bare["steady_s"], 2),
                            "pages_per_s": round(max(bare_rates), 1), "rss_mib": round(rss_bare / 1024)}
         results["full_vs_bare"] = round(max(full_rates) / max(bare_rates), 3)
+        for count in workers or []:
+            rates = []
+            for _ in range(repeat):
+                with tempfile.TemporaryDirectory(prefix="nw-bench-crawl-") as data:
+                    run, rss, _ = _full(config, servers, data, concurrency,
+                                        {"NACHTWACHT_EXTRACT_WORKERS": count})
+                rates.append(run["responses"] / run["steady_s"])
+            results.setdefault("by_workers", {})[str(count)] = {
+                "pages_per_s": round(max(rates), 1), "vs_bare": round(max(rates) / max(bare_rates), 3),
+                "listings": run["listings"], "pages": run["pages"], "rss_mib": round(rss / 1024)}
         with tempfile.TemporaryDirectory(prefix="nw-bench-crawl-") as data:
-            summary32, rss32 = run_child("full", {"site_config": config, "base_url": base,
-                                                  "data_dir": data, "concurrency": 32})
-        _, rss_bare32 = run_child("bare", {"urls": urls, "concurrency": 32})
+            summary32, rss32, urls32 = _full(config, servers[:1], data, 32)
+        _, rss_bare32 = run_child("bare", {"url_lists": urls32, "concurrency": 32})
         results["rss32"] = {"full_mib": round(rss32 / 1024), "bare_mib": round(rss_bare32 / 1024),
                             "pages": summary32["pages"],
                             "pages_per_s": round(summary32["responses"] / summary32["steady_s"], 1)}
+    finally:
+        for server in servers:
+            server.stop()
     return results
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", default="noordzee", choices=sorted(SITES))
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--sites", type=int, default=10, help="generated copies of the site crawled at once")
+    parser.add_argument("--concurrency", type=int, default=8, help="concurrent requests per site")
+    parser.add_argument("--workers", default="", help="also measure these extraction worker counts, e.g. 0,1,2")
     parser.add_argument("--repeat", type=int, default=1, help="best of N runs of each")
     parser.add_argument("--json", help="also write the result here")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -212,10 +248,19 @@ def main() -> int:
     if args.child:
         mode, spec_path, out = args.child
         spec = json.loads(Path(spec_path).read_text())
-        result = {"full": child_full, "bare": child_bare}[mode](spec)
+        profile = os.environ.get("NACHTWACHT_BENCH_PROFILE")  # cProfile of the child, to this file
+        if profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            result = profiler.runcall({"full": child_full, "bare": child_bare}[mode], spec)
+            profiler.dump_stats(f"{profile}.{mode}")
+        else:
+            result = {"full": child_full, "bare": child_bare}[mode](spec)
         Path(out).write_text(json.dumps(result))
         return 0
-    results = measure(args.site, args.concurrency, args.repeat)
+    workers = [int(w) for w in args.workers.split(",") if w.strip()]
+    results = measure(args.site, args.concurrency, args.repeat, args.sites, workers)
     text = json.dumps(results, indent=2)
     if args.json:
         Path(args.json).write_text(text)

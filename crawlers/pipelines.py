@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ from extractors.model import Post, utcnow
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-__all__ = ["ExtractPipeline", "IndexPipeline"]
+__all__ = ["ExtractPipeline", "IndexPipeline", "extract_workers"]
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +44,59 @@ def _ready() -> bool:
     return True
 
 
+def extract_workers(value: Any, cores: int | None = None) -> int:
+    """Worker processes for `NACHTWACHT_EXTRACT_WORKERS`: a count, or "auto" (1 on >= 2 cores, else 0).
+
+    "auto" keeps one core for the crawl process (fetching, evidence, frontier, index) and gives
+    extraction the other; more workers than cores - 1 only compete with the crawl process.
+    """
+    if str(value).strip().lower() == "auto":
+        cores = (os.cpu_count() or 1) if cores is None else cores
+        return 1 if cores >= 2 else 0
+    try:
+        workers = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"NACHTWACHT_EXTRACT_WORKERS must be a count or 'auto', got {value!r}") from None
+    if workers < 0:
+        raise ValueError(f"NACHTWACHT_EXTRACT_WORKERS must be >= 0, got {workers}")
+    return workers
+
+
+# worker count -> (pool, users): the crawlers of one process share one pool (not one each)
+_pools: dict[int, tuple[ProcessPoolExecutor, int]] = {}
+
+
+def _acquire_pool(workers: int) -> ProcessPoolExecutor:
+    pool, users = _pools.get(workers, (None, 0))
+    if pool is None:
+        context = multiprocessing.get_context("spawn")  # no forked reactor or sockets
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up)
+        # Start and warm every worker now: lazily, the first pages would wait seconds for spaCy.
+        for future in [pool.submit(_ready) for _ in range(workers)]:
+            future.result()
+    _pools[workers] = (pool, users + 1)
+    return pool
+
+
+def _release_pool(workers: int) -> None:
+    pool, users = _pools.get(workers, (None, 0))
+    if pool is None:
+        return
+    if users <= 1:
+        del _pools[workers]
+        pool.shutdown(wait=True, cancel_futures=True)
+    else:
+        _pools[workers] = (pool, users - 1)
+
+
 class ExtractPipeline:
     """Run template-free extraction (plus the site's selectors, if any) on every page.
 
-    Inline on the crawl's thread by default; with `NACHTWACHT_EXTRACT_WORKERS` > 0 in that many
-    worker processes, so fetching goes on while pages are extracted (CPU-bound: threads would not help).
+    With `NACHTWACHT_EXTRACT_WORKERS` > 0 ("auto": 1 on a multi-core machine) in that many worker
+    processes shared by the crawlers of the process, so fetching goes on while pages are extracted
+    (CPU-bound: threads would not help); with 0 inline on the crawl's thread. Pages waiting for a
+    worker are bounded by Scrapy's scraper slot (`SCRAPER_SLOT_MAX_ACTIVE_SIZE`): past it the
+    engine stops taking responses until extraction catches up.
     """
 
     def __init__(self, crawler: Crawler, workers: int = 0):
@@ -57,22 +106,18 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
-        return cls(crawler, crawler.settings.getint("NACHTWACHT_EXTRACT_WORKERS", 0))
+        return cls(crawler, extract_workers(crawler.settings.get("NACHTWACHT_EXTRACT_WORKERS", 0)))
 
     def open_spider(self) -> None:
         if self.workers > 0:
-            context = multiprocessing.get_context("spawn")  # no forked reactor or sockets
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_up)
-            # Start and warm every worker now: lazily, the first pages would wait seconds for spaCy.
-            for future in [self.pool.submit(_ready) for _ in range(self.workers)]:
-                future.result()
+            self.pool = _acquire_pool(self.workers)
         else:
             _warm_up()
 
     def close_spider(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+            _release_pool(self.workers)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, CrawledPage):
@@ -91,6 +136,10 @@ class ExtractPipeline:
             logger.exception("extraction failed on %s", page.url)
             item.extraction = None
         return item
+
+
+# id(backend) -> the open IndexPipelines writing to it (crawlers of one process, one reactor thread)
+_peers: dict[int, list[IndexPipeline]] = {}
 
 
 class IndexPipeline:
@@ -127,6 +176,7 @@ class IndexPipeline:
 
     def open_spider(self) -> None:
         self.backend = backends.acquire(self.backend_settings)
+        _peers.setdefault(id(self.backend), []).append(self)
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, Post):  # a channel message, extracted by its spider
@@ -224,11 +274,27 @@ class IndexPipeline:
             return None
 
     def _checkpoint(self) -> None:
+        """Commit the backend, then mark done the pages it holds now.
+
+        Crawlers of one process share the backend (`crawlers.backends`): one commit makes every
+        sharing pipeline's documents durable, so all of them checkpoint together (hooks of all
+        first, then the commit, then every frontier): one commit per interval, not one per crawler.
+        """
+        peers = [p for p in _peers.get(id(self.backend), ()) if p is not self]
+        for pipeline in (self, *peers):
+            pipeline._before_commit()
+        self.backend.commit()
+        for pipeline in (self, *peers):
+            pipeline._after_commit()
+
+    def _before_commit(self) -> None:
         spider = self.crawler.spider
         run_hooks = getattr(getattr(spider, "frontier", None), "run_hooks", None)
         if run_hooks is not None:
             run_hooks()  # evidence durable before the pages are indexed (and marked done)
-        self.backend.commit()
+
+    def _after_commit(self) -> None:
+        spider = self.crawler.spider
         if self._uncommitted_docs:
             documents, self._uncommitted_docs = self._uncommitted_docs, []
             self.crawler.signals.send_catch_log(signals.documents_committed, documents=documents,
@@ -250,6 +316,11 @@ class IndexPipeline:
             self.crawler.stats.set_value("index/vendors", len(vendor_docs))
             self._checkpoint()
         finally:
+            peers = _peers.get(id(self.backend), [])
+            if self in peers:
+                peers.remove(self)
+            if not peers:
+                _peers.pop(id(self.backend), None)
             backends.release(self.backend_settings)
 
 

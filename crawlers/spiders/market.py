@@ -11,13 +11,13 @@ from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
-from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawlers.frontier import Frontier, url_shape
 from crawlers.items import CrawledPage
 from crawlers.spiders.base import SiteSpider
+from crawlers.spiders.links import extract_links
 from extractors.model import Page
 
 __all__ = ["MarketSpider", "classify_failure"]
@@ -68,8 +68,6 @@ class MarketSpider(SiteSpider):
         self.scheduled = 0
         self._deny = [re.compile(p) for p in self.site.deny]
         self._rules = [(re.compile(r.pattern), r.page_type) for r in self.site.follow]
-        # Host scope is checked in `_in_scope` (LinkExtractor's allow_domains misses IP hosts).
-        self._links = LinkExtractor(unique=True, deny_extensions=None, canonicalize=False)
 
     # --- start and resume ----------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
@@ -158,14 +156,14 @@ class MarketSpider(SiteSpider):
         if depth >= self.site.limits.depth:
             return
         try:
-            links = self._links.extract_links(response)
+            links = extract_links(response)  # host scope is checked in `_in_scope`
         except Exception:
             self.crawler.stats.inc_value("crawl/link_extraction_failed")
             logger.warning("link extraction failed on %s", response.url, exc_info=True)
             return
         parent_shape = url_shape(response.url)
         for link in links:
-            url = link.url.split("#", 1)[0]
+            url = link.split("#", 1)[0]
             if not self._in_scope(url):
                 continue
             page_type = self._match(url)

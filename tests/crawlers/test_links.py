@@ -1,0 +1,88 @@
+"""`crawlers.spiders.links.extract_links` gives the links Scrapy's `LinkExtractor` gave the spider."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scrapy.http import HtmlResponse
+from scrapy.linkextractors import LinkExtractor
+
+from crawlers.spiders.links import extract_links
+from nachtwacht.demomarket import generate
+
+BASE = "http://127.0.0.1:8080"
+
+
+def _scrapy_links(response: HtmlResponse) -> list[str]:
+    """What `MarketSpider` used before: the reference."""
+    extractor = LinkExtractor(unique=True, deny_extensions=None, canonicalize=False)
+    return [link.url for link in extractor.extract_links(response)]
+
+
+def _response(path: str, body: bytes, content_type: str = "text/html; charset=utf-8") -> HtmlResponse:
+    return HtmlResponse(url=BASE + path, body=body, headers={"Content-Type": content_type})
+
+
+def _demo_pages() -> list[tuple[str, str, HtmlResponse]]:
+    pages = []
+    for seed, generation in ((7, 0), (8, 1)):
+        world = generate(seed, generation)
+        for name, site in world.sites.items():
+            for path in sorted(site.pages):
+                reply = site.resolve(path)
+                if "html" in reply.content_type:
+                    pages.append((name, path, _response(path, reply.body, reply.content_type)))
+    return pages
+
+
+def test_same_links_as_scrapy_on_every_demo_page():
+    pages = _demo_pages()
+    assert len(pages) > 300  # three sites, two worlds
+    followed = 0
+    for name, path, response in pages:
+        expected = _scrapy_links(response)
+        assert extract_links(response) == expected, f"{name} {path}"
+        followed += len(expected)
+    assert followed > 3000  # the pages do link to each other: the comparison is not vacuous
+
+
+TRICKY = b"""<!DOCTYPE html><html><head><base href="/sub/dir/"></head><body>
+<a href="  rel/page.html\n">relative to base, whitespace</a>
+<a href="/abs?q=1#frag">fragment kept</a><a href="/abs?q=1#other">other fragment</a>
+<a href="/abs?q=1#frag">duplicate</a>
+<a href="/file.PDF">ignored extension</a><a href="/archive.tar.gz">ignored</a><a href="/.pdf">dot file</a>
+<a href="/path;params.pdf">params</a>
+<a href="mailto:x@example.org">mail</a><a href="javascript:void(0)">js</a><a href="ftp://h/x">ftp</a>
+<a href="/caf\xc3\xa9 menu">non-ascii and space</a><a href="http://[::1">bogus ipv6</a>
+<a>no href</a><area href="/map-area" shape="rect"><link href="/not-a-link.css">
+<A HREF="/upper">upper case tag</A><!-- <a href="/commented"> -->
+<script>var a = '<a href="/in-script">';</script>
+<a href="http://other.example/x">other host (the spider checks scope)</a>
+</body></html>"""
+
+
+@pytest.mark.parametrize("content_type", ["text/html; charset=utf-8", "text/html; charset=latin-1", "text/html"])
+def test_same_links_as_scrapy_on_tricky_markup(content_type):
+    response = _response("/start/page", TRICKY, content_type)
+    expected = _scrapy_links(response)
+    assert extract_links(response) == expected
+    assert BASE + "/sub/dir/rel/page.html" in expected  # the cases are exercised, not skipped
+    assert BASE + "/map-area" in expected
+    assert BASE + "/file.PDF" not in expected and BASE + "/archive.tar.gz" not in expected
+    assert BASE + "/path;params.pdf" in expected  # Scrapy checks the path without ;params: so do we
+
+
+HREF = st.lists(st.sampled_from([*"abz/.?#&=%:;@[]- \t\nAZ09é~\\\"'<>", "../", "//", "http:", ".pdf"]),
+                max_size=20).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(hrefs=st.lists(HREF, min_size=1, max_size=8), base=st.sampled_from(["", "/b/", "http://h.example/c/"]))
+def test_same_links_as_scrapy_on_generated_hrefs(hrefs, base):
+    from html import escape
+
+    head = f'<base href="{escape(base)}">' if base else ""
+    anchors = "".join(f'<a href="{escape(h)}">x</a>' for h in hrefs)
+    response = _response("/p/q", f"<html><head>{head}</head><body>{anchors}</body></html>".encode())
+    assert extract_links(response) == _scrapy_links(response)
