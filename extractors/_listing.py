@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -64,13 +65,17 @@ _FROM_PLACE = re.compile(r"(?:from|vanuit|depuis|desde)\s+(?:the\s+)?([A-Z][\w ]
 
 def logged_in_users(doc: Document) -> frozenset[str]:
     """Handles shown as the logged-in account (never the vendor)."""
-    # one scan over the first 80 lines joined (lines hold no newline and _LOGGED_IN_LINES does
-    # not cross one): the first match of each line, as a search line by line finds it
-    out = set()
-    lines = [line.text for line in doc.lines[:80]]
+    return _logged_in(tuple(line.text for line in doc.lines[:80]))
+
+
+@functools.lru_cache(maxsize=16)  # a page asks three times (main fields, cards, priced cards)
+def _logged_in(lines: tuple[str, ...]) -> frozenset[str]:
+    # one scan over the lines joined (lines hold no newline and _LOGGED_IN_LINES does not
+    # cross one): the first match of each line, as a search line by line finds it
     if any("\n" in text for text in lines):
         hits = (_LOGGED_IN.search(text) for text in lines)
         return frozenset(m.group(1).casefold() for m in hits if m)
+    out = set()
     joined = "\n".join(lines)
     seen_line = -1
     for m in _LOGGED_IN_LINES.finditer(joined):

@@ -5,8 +5,11 @@ FeatureUnion's joblib dispatch (config and warning filters copied per transforme
 validation and dataframe sniffing at every step. ``probabilities`` runs the same steps by hand,
 in the same order and with the same numeric routines (CountVectorizer's own counting,
 ``log``/``+1``/``idf`` in place, scikit-learn's compiled row L2 normaliser, a sparse dot with
-the coefficients, ``expit``): the numbers are bit-identical (tests/extractors/test_recruitment.py
+the coefficients, ``expit``): the numbers are bit-identical (tests/extractors/test_recruit_model.py
 compares them). A pipeline of any other shape takes the plain ``predict_proba`` path.
+
+Character n-grams (``char_wb``) never cross a word, so their counts are summed per distinct word
+from a cache of the vectorizer's own n-grams of that word: integer counts, the same matrix.
 
 Imported only by ``_recruit.score_many`` once the model is loaded (numpy/scipy/scikit-learn).
 """
@@ -28,6 +31,8 @@ from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 __all__ = ["direct_steps", "probabilities"]
 
 _Step = tuple[str, Any, float | None]
+_WORD_CACHE_MAX = 100_000  # distinct words whose n-gram counts are kept per vectorizer
+_word_cache: dict[int, dict[str, tuple[tuple[int, int], ...]]] = {}
 
 
 @functools.cache
@@ -45,7 +50,8 @@ def _steps_of(pipeline: Any) -> tuple[tuple[_Step, ...], Any] | None:
     for name, trans in union.transformer_list:
         if isinstance(trans, TfidfVectorizer):
             tfidf = getattr(trans, "_tfidf", None)
-            if trans.binary or tfidf is None or tfidf.norm != "l2" or not hasattr(trans, "_count_vocab"):
+            if trans.binary or tfidf is None or tfidf.norm != "l2" or not hasattr(trans, "_count_vocab") or \
+                    not hasattr(trans, "_char_wb_ngrams"):
                 return None
         elif isinstance(trans, FunctionTransformer):
             if trans.func is None or trans.validate or trans.kw_args or trans.accept_sparse:
@@ -61,9 +67,45 @@ def direct_steps(pipeline: Any) -> bool:
     return _steps_of(pipeline) is not None
 
 
+def _char_wb_counts(vectorizer: TfidfVectorizer, texts: list[str]) -> Any:
+    """``vectorizer._count_vocab(texts, fixed_vocab=True)[1]`` for a ``char_wb`` analyzer."""
+    vocabulary = vectorizer.vocabulary_
+    preprocess = vectorizer.build_preprocessor()
+    cache = _word_cache.setdefault(id(vectorizer), {})
+    if len(cache) > _WORD_CACHE_MAX:
+        cache.clear()
+    indices: list[int] = []
+    values: list[int] = []
+    indptr = [0]
+    for text in texts:
+        counter: dict[int, int] = {}
+        for word in preprocess(vectorizer.decode(text)).split():
+            features = cache.get(word)
+            if features is None:
+                grams: dict[int, int] = {}
+                for gram in vectorizer._char_wb_ngrams(word):
+                    idx = vocabulary.get(gram)
+                    if idx is not None:
+                        grams[idx] = grams.get(idx, 0) + 1
+                features = cache[word] = tuple(grams.items())
+            for idx, count in features:
+                counter[idx] = counter.get(idx, 0) + count
+        indices.extend(counter)
+        values.extend(counter.values())
+        indptr.append(len(indices))
+    counts = scipy.sparse.csr_matrix(
+        (np.asarray(values, dtype=np.float64), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
+        shape=(len(texts), len(vocabulary)))
+    counts.sort_indices()
+    return counts
+
+
 def _tfidf(vectorizer: TfidfVectorizer, texts: list[str]) -> Any:
     """``vectorizer.transform(texts)`` (TfidfTransformer.transform's arithmetic, in place)."""
-    _, counts = vectorizer._count_vocab(texts, fixed_vocab=True)
+    if vectorizer.analyzer == "char_wb" and vectorizer.input == "content":
+        counts = _char_wb_counts(vectorizer, texts)
+    else:
+        _, counts = vectorizer._count_vocab(texts, fixed_vocab=True)
     tfidf = vectorizer._tfidf
     x = scipy.sparse.csr_matrix(counts, dtype=np.float64)
     if tfidf.sublinear_tf:
