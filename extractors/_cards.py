@@ -7,6 +7,7 @@ same URL shape; the shape shared by most distinct links with title-like text win
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -30,6 +31,7 @@ _DIGITS = re.compile(r"\d+")
 _SHAPED = re.compile(r"[9H]")
 
 
+@functools.lru_cache(maxsize=8192)  # pure; the same links come back on every page of a site
 def _shape(href: str) -> str:
     try:
         parts = urlsplit(href)

@@ -29,6 +29,7 @@ _BLOCK = frozenset({"p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2
                     "label", "textarea"})
 _PRE = frozenset({"pre", "textarea"})  # line breaks kept: armored PGP keys, signed messages
 _CELL = frozenset({"td", "th", "dd", "dt", "label"})
+_BOLD = frozenset({"b", "strong", "th"})
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
 
@@ -88,7 +89,9 @@ class _Walker:
                     self.lines.append(Line(part, self.heading, "", False, self.block, True))
         else:
             text = _WS.sub(" ", raw.replace("\n", " ")).strip()
-            if text:
+            if text and len(self.buf) == 1:  # one text node (most lines): its own link and weight
+                self.lines.append(Line(text, self.heading, self.buf_href[0], self.buf_bold[0], self.block))
+            elif text:
                 hrefs = {h for h, s in zip(self.buf_href, self.buf, strict=True) if s.strip()}
                 href = hrefs.pop() if len(hrefs) == 1 and "" not in hrefs else ""
                 bold = all(b for b, s in zip(self.buf_bold, self.buf, strict=True) if s.strip())
@@ -104,11 +107,14 @@ class _Walker:
             self.buf_href.append(href)
 
     def walk(self, el: lxml.html.HtmlElement, bold: bool = False, href: str = "") -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = el.tag
+        if not isinstance(tag, str):  # comments, processing instructions, entities
+            return
         tag = tag.lower()
         if tag in _DROP or not tag:
             return
-        if tag == "input" or el.get("type") == "hidden" or "display:none" in (el.get("style") or "").replace(" ", ""):
+        get = el.get
+        if get("type") == "hidden" or "display:none" in (get("style") or "").replace(" ", ""):
             return
         is_block = tag in _BLOCK
         if is_block:
@@ -118,24 +124,36 @@ class _Walker:
         saved = (self.heading, self.block)
         if level:
             self.heading = level
-        if tag in _PRE:
+        is_pre = tag in _PRE
+        if is_pre:
             self.pre += 1
-        if tag in ("b", "strong", "th"):
+        tail_bold = tag in _BOLD
+        if tail_bold:
             bold = True
-        if tag == "a" and el.get("href"):
-            href = urljoin(self.base_url, el.get("href", "").strip()) if self.base_url else el.get("href", "").strip()
+        if tag == "a" and get("href"):
+            href = urljoin(self.base_url, get("href", "").strip()) if self.base_url else get("href", "").strip()
             text = " ".join(el.text_content().split())
             if text:
                 self.links.append((text, href))
-        elif tag == "img" and el.get("alt"):
-            self.add(" " + el.get("alt", "") + " ", bold, href)
-        self.add(el.text, bold, href)
+        elif tag == "img" and get("alt"):
+            self.add(" " + get("alt", "") + " ", bold, href)
+        buf, buf_bold, buf_href = self.buf, self.buf_bold, self.buf_href
+        text = el.text
+        if text:
+            buf.append(text)
+            buf_bold.append(bold)
+            buf_href.append(href)
+        walk = self.walk
         for child in el:
-            self.walk(child, bold, href)
-            self.add(child.tail, bold if tag in ("b", "strong", "th") else False, href)
+            walk(child, bold, href)
+            tail = child.tail
+            if tail:
+                buf.append(tail)
+                buf_bold.append(tail_bold)
+                buf_href.append(href)
         if is_block:
             self.flush()
-        if tag in _PRE:
+        if is_pre:
             self.pre -= 1
         self.heading, block = saved
         if is_block and tag in _CELL:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -34,6 +35,7 @@ def clean_handle(value: str) -> str:
     return handle
 
 
+@functools.lru_cache(maxsize=8192)  # pure; a page asks about each of its links two or three times
 def handle_from_url(href: str) -> str:
     """Handle in a profile-looking URL (``user.php?u_id=X``, ``/u/X``, ``/vendor/X``), else ``""``."""
     try:
