@@ -158,6 +158,14 @@ def bench_tor(quick: bool) -> tuple[dict[str, Any], list[Row]]:
     rows = [Row("tor", f"full pipeline via private Tor, {data['concurrency']} concurrent",
                 data["full"]["pages_per_s"], "pages/s", "curl --socks5-hostname, same pages",
                 data["curl"]["pages_per_s"], ">= 0.90", f"{data['curl']['pages']} pages")]
+    if "fetch" in data:  # our download stack alone (handler + Tor middleware) on the same URLs
+        rows.append(Row("tor", "our fetch stack alone via private Tor", data["fetch"]["pages_per_s"], "pages/s",
+                        "curl --socks5-hostname, same pages", data["curl"]["pages_per_s"]))
+    if "slow" in data:  # the same with an onion round trip: where the network is the limit
+        slow = data["slow"]
+        rows.append(Row("tor", f"full pipeline via Tor, onion +{slow['delay_s']}s/answer",
+                        slow["full"]["pages_per_s"], "pages/s", "curl --socks5-hostname, same pages",
+                        slow["curl"]["pages_per_s"], ">= 0.90", "network-limited"))
     one = data["clients"].get("1", {}).get("pages_per_s")
     for clients, res in sorted(data["clients"].items(), key=lambda kv: int(kv[0])):
         rows.append(Row("tor", f"crawl via {clients} tor client(s), {res['sites']} sites", res["pages_per_s"],
