@@ -151,8 +151,47 @@ def _text(el: lxml.html.HtmlElement, skip: set[lxml.html.HtmlElement] | None = N
             parts.append("\n")
 
     walk(el)
-    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return _lines("".join(parts))
+
+
+def _lines(raw: str) -> str:
+    """Raw text to ``_text``'s form: whitespace runs to one space, empty lines dropped."""
+    lines = (" ".join(line.split()) for line in raw.split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def _raw_texts(root: lxml.html.HtmlElement) -> dict[lxml.html.HtmlElement, str]:
+    """Elements under ``root`` (itself included) to their raw ``_text`` (before ``_lines``), in
+    one bottom-up pass: ``_lines(raw[el]) == _text(el)``. Hidden parts and quotes map to ``""``
+    and their insides are left out (``_content`` does not look inside them); a signature maps to
+    ``""`` but its insides have their own text, as ``_text`` gives them."""
+    out: dict[lxml.html.HtmlElement, str] = {}
+
+    def raw(node: lxml.html.HtmlElement) -> str:
+        tag = _tag(node)
+        if not tag or _hidden(node) or _is_quote(node):
+            out[node] = ""
+            return ""
+        signature = bool(_SIG_CLASS.search(node.get("class") or ""))
+        parts = []
+        block = tag in _BLOCK
+        if block:
+            parts.append("\n")
+        if tag == "img" and node.get("alt"):
+            parts.append(f" {node.get('alt')} ")
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            parts.append(raw(child))
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append("\n")
+        out[node] = text = "" if signature else "".join(parts)
+        return text
+
+    raw(root)
+    return out
 
 
 def _link_share(el: lxml.html.HtmlElement, text: str) -> float:
@@ -230,13 +269,14 @@ def _content(block: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement,
     name = " ".join(author_el.text_content().split()) if author_el is not None else ""
     best: lxml.html.HtmlElement | None = None
     best_len = 0
+    raws = _raw_texts(block)
     stack = [block]
     while stack:
         el = stack.pop()
         if not _tag(el) or _is_quote(el) or _hidden(el) or (el is line and line is not block):
             continue
         if el not in avoid:
-            text = _text(el)
+            text = _lines(raws[el]) if el in raws else _text(el)
             n = len(text) if text != name else 0
             if n > best_len:
                 best, best_len = el, n

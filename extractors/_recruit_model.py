@@ -126,7 +126,11 @@ def probabilities(pipeline: Any, texts: list[str]) -> Any:
     parts = []
     for _name, trans, weight in steps:
         part = _tfidf(trans, texts) if isinstance(trans, TfidfVectorizer) else trans.func(texts)
-        parts.append(part if weight is None else part * weight)
+        if weight is not None and part.dtype == np.float64:
+            part.data *= weight  # the values of ``part * weight``, without another matrix
+        elif weight is not None:
+            part = part * weight
+        parts.append(part)
     features = scipy.sparse.hstack(parts).tocsr()
     scores = features @ model.coef_.T + model.intercept_
     return expit(np.asarray(scores).reshape(-1))
