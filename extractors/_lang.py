@@ -22,7 +22,7 @@ _MIN_LETTERS = 12
 _NOISE = re.compile(r"[^\w\s]|\d")
 
 
-_WALK_CACHE_MAX = 200_000  # (state, word) entries kept; cleared when full (a few tens of MB at most)
+_WALK_CACHE_MAX = 50_000  # (state, word) entries kept, ~265 bytes each (~13 MB); cleared when full
 
 
 class _CachedWalk(LanguageIdentifier):

@@ -17,6 +17,7 @@ Imported only by ``_recruit.score_many`` once the model is loaded (numpy/scipy/s
 from __future__ import annotations
 
 import functools
+import weakref
 from typing import Any
 
 import numpy as np
@@ -31,8 +32,8 @@ from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 __all__ = ["direct_steps", "probabilities"]
 
 _Step = tuple[str, Any, float | None]
-_WORD_CACHE_MAX = 100_000  # distinct words whose n-gram counts are kept per vectorizer
-_word_cache: dict[int, dict[str, tuple[tuple[int, int], ...]]] = {}
+_WORD_CACHE_MAX = 20_000  # distinct words kept per vectorizer, ~1 kB each (~20 MB); cleared when full
+_word_cache: weakref.WeakKeyDictionary[Any, dict[str, tuple[tuple[int, int], ...]]] = weakref.WeakKeyDictionary()
 
 
 @functools.cache
@@ -71,7 +72,7 @@ def _char_wb_counts(vectorizer: TfidfVectorizer, texts: list[str]) -> Any:
     """``vectorizer._count_vocab(texts, fixed_vocab=True)[1]`` for a ``char_wb`` analyzer."""
     vocabulary = vectorizer.vocabulary_
     preprocess = vectorizer.build_preprocessor()
-    cache = _word_cache.setdefault(id(vectorizer), {})
+    cache = _word_cache.setdefault(vectorizer, {})
     if len(cache) > _WORD_CACHE_MAX:
         cache.clear()
     indices: list[int] = []
