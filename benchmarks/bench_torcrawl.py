@@ -328,7 +328,7 @@ def curl_rate(urls: list[str], socks: str, username: str, concurrency: int) -> d
 
 
 def compare(net: Any, server: Any, base: str, tor_pids: list[int], tmp: str, *, pages: int,
-            concurrency: int, repeat: int, label: str) -> dict[str, Any]:
+            concurrency: int, repeat: int, label: str, settings: dict[str, Any]) -> dict[str, Any]:
     """full vs curl vs fetch on one onion through tor client 0; the best run of each side."""
     from crawlers.tor.routing import isolation_username
 
@@ -343,7 +343,8 @@ def compare(net: Any, server: Any, base: str, tor_pids: list[int], tmp: str, *, 
         server.hits.clear()
         cpu0 = _tor_cpu(tor_pids)
         full = run_child("full", {"bases": {"noordzee": base}, "tor_socks": [socks], "max_pages": pages,
-                                  "data_dir": f"{tmp}/{label}-full{attempt}", "concurrency": concurrency})
+                                  "data_dir": f"{tmp}/{label}-full{attempt}", "concurrency": concurrency,
+                                  "settings": settings})
         full["tor_cpu_s"] = round(_tor_cpu(tor_pids) - cpu0, 2)
         runs["full"].append(full)
         urls = urls or [base + path for path in server.hits]
@@ -369,7 +370,8 @@ def compare(net: Any, server: Any, base: str, tor_pids: list[int], tmp: str, *, 
     return result
 
 
-def measure(pages: int, clients: list[int], concurrency: int, repeat: int, delay: float) -> dict[str, Any]:
+def measure(pages: int, clients: list[int], concurrency: int, repeat: int, delay: float,
+            settings: dict[str, Any] | None = None) -> dict[str, Any]:
     from crawlers.tor.routing import isolation_username, pick_endpoint
     from crawlers.tor.testnet import PrivateTorNetwork
     from nachtwacht.demomarket import generate, serve_world
@@ -377,7 +379,7 @@ def measure(pages: int, clients: list[int], concurrency: int, repeat: int, delay
     servers = dict(serve_world(generate(7)))
     slow = SlowOnion(servers["noordzee"].port, delay)
     results: dict[str, Any] = {"pages": pages, "concurrency": concurrency, "cores": os.cpu_count(),
-                               "repeat": repeat, "load_before": os.getloadavg()[0]}
+                               "repeat": repeat, "load_before": os.getloadavg()[0], "settings": settings or {}}
     services = {n: servers[n].port for n in SITES} | {"noordzee-slow": slow.port}
     with tempfile.TemporaryDirectory(prefix="nw-bench-tor-") as tmp:
         net = PrivateTorNetwork(Path(tmp) / "net", services, clients=max(clients))
@@ -388,7 +390,7 @@ def measure(pages: int, clients: list[int], concurrency: int, repeat: int, delay
             tor_pids = [p for p in (n.process.pid for n in net._nodes) if p]
             tor_pids += [p for p in (m.process.pid for m in net.pool.members) if p]
             bases = {name: f"http://{net.onion_address(name)}" for name in services}
-            same = {"pages": pages, "concurrency": concurrency, "repeat": repeat}
+            same = {"pages": pages, "concurrency": concurrency, "repeat": repeat, "settings": settings or {}}
             raw = compare(net, servers["noordzee"], bases["noordzee"], tor_pids, tmp, label="raw", **same)
             results.update(raw)  # full, curl, fetch: the private network at loopback speed
             results["slow"] = {"delay_s": delay, **compare(net, servers["noordzee"], bases["noordzee-slow"],
@@ -401,7 +403,7 @@ def measure(pages: int, clients: list[int], concurrency: int, repeat: int, delay
                     _warm(socks[pick_endpoint(site, socks[:n])], isolation_username(site, 0), bases[name] + "/", 1)
                 cpu0 = _tor_cpu(tor_pids)
                 res = run_child("full", {"bases": {name: bases[name] for name in SITES}, "data_dir": f"{tmp}/multi{n}",
-                                         "tor_socks": socks[:n], "max_pages": pages})
+                                         "tor_socks": socks[:n], "max_pages": pages, "settings": settings or {}})
                 res["tor_cpu_s"] = round(_tor_cpu(tor_pids) - cpu0, 2)
                 results["clients"][str(n)] = res
         finally:
@@ -420,6 +422,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=2, help="runs of each side; the best is kept")
     parser.add_argument("--delay", type=float, default=0.5, help="seconds the slow onion adds per answer")
+    parser.add_argument("--crawl-settings", default="{}", help="JSON Scrapy settings for the full crawls")
     parser.add_argument("--json", help="also write the result here")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -438,7 +441,7 @@ def main() -> int:
         Path(out).write_text(json.dumps(result))
         return 0
     results = measure(args.pages, [int(c) for c in args.clients.split(",")], args.concurrency, args.repeat,
-                      args.delay)
+                      args.delay, json.loads(args.crawl_settings))
     text = json.dumps(results, indent=2)
     if args.json:
         Path(args.json).write_text(text)
