@@ -11,6 +11,7 @@ import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import lxml.html
@@ -123,8 +124,9 @@ def find_priced_cards(root: lxml.html.HtmlElement | None, base_url: str,
             if len(candidates) > _MAX_CANDIDATES:
                 return []
     by_shape: dict[str, list[tuple[str, str, Card]]] = defaultdict(list)
+    seen: dict[lxml.html.HtmlElement, list[Any]] = {}  # ancestors the candidates share
     for href, els in candidates.items():
-        card_el = _priced_ancestor(els[0], href, candidates, has_price)
+        card_el = _priced_ancestor(els[0], href, candidates, has_price, seen)
         if card_el is None:
             continue
         walker = _Walker(base_url)
@@ -140,14 +142,22 @@ def find_priced_cards(root: lxml.html.HtmlElement | None, base_url: str,
 
 
 def _priced_ancestor(link: lxml.html.HtmlElement, href: str, candidates: dict[str, list[lxml.html.HtmlElement]],
-                     has_price: Callable[[str], bool]) -> lxml.html.HtmlElement | None:
+                     has_price: Callable[[str], bool],
+                     seen: dict[lxml.html.HtmlElement, list[Any]] | None = None) -> lxml.html.HtmlElement | None:
+    """The nearest ancestor of ``link`` holding a price and no other candidate link. ``seen``
+    keeps each ancestor's text and price test for the page's other candidates (they share them)."""
+    memo = {} if seen is None else seen
     for anc in link.iterancestors():
-        text = " ".join(anc.itertext())  # text_content() glues "title" and "1.194,73 EUR" together
-        if len(text) > _CARD_TEXT_MAX:
+        known = memo.get(anc)
+        if known is None:  # [text, has a price (None: not asked yet)]
+            known = memo[anc] = [" ".join(anc.itertext()), None]  # text_content() glues "title" and "1.194,73 EUR"
+        if len(known[0]) > _CARD_TEXT_MAX:
             return None
         if any((a.get("href") or "").strip() != href for a in anc.iter("a")
                if (a.get("href") or "").strip() in candidates):
             return None
-        if has_price(text):
+        if known[1] is None:
+            known[1] = has_price(known[0])
+        if known[1]:
             return anc
     return None

@@ -299,10 +299,11 @@ def _thread_posts(doc: Document, fields: Fields, cards: list[Listing], url: str,
         return ()
     if time.monotonic() > deadline:
         return ()
-    posts = forum_posts(doc, url, site, lang, deadline)
-    if len(posts) >= 2 or (posts and (not fields.price or _THREAD_URL.search(url))):
-        return posts
-    return ()
+    def kept(count: int) -> bool:
+        return count >= 2 or (count > 0 and (not fields.price or bool(_THREAD_URL.search(url))))
+
+    posts = forum_posts(doc, url, site, lang, deadline, keep=kept)
+    return posts if kept(len(posts)) else ()
 
 
 _PROFILE_WORDS = re.compile(r"profile|profiel|profil|perfil|vendor|seller|verkoper|vendeur|vendedor|"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from extractors._entities import find_entities
@@ -101,11 +102,14 @@ def _context_labels(raws: list[RawPost], scored: list[Recruitment]) -> list[Recr
     return out
 
 
-def forum_posts(doc: Document, url: str, site: str, page_lang: str, deadline: float = math.inf) -> tuple[Post, ...]:
+def forum_posts(doc: Document, url: str, site: str, page_lang: str, deadline: float = math.inf,
+                keep: Callable[[int], bool] | None = None) -> tuple[Post, ...]:
     """Every post of a thread page, in page order; ``()`` when the page holds no posts. Past
-    ``deadline`` (``time.monotonic()``) posts keep their text but get no entities or products."""
+    ``deadline`` (``time.monotonic()``) posts keep their text but get no entities or products.
+    ``keep(number of posts)`` false gives ``()`` before any post is analysed (the caller would
+    drop them: a listing page with one dated review)."""
     raws = find_post_blocks(doc.root)
-    if not raws:
+    if not raws or (keep is not None and not keep(len(raws))):
         return ()
     title = _thread_title(doc)
     board = _board(doc, title)
