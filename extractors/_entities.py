@@ -34,12 +34,33 @@ _FINGERPRINT_RE = re.compile(
     r"(?i:fingerprint|fpr|key\s*id)\s*[:=]?\s*((?:[0-9A-Fa-f]{4}\s?){9}[0-9A-Fa-f]{4})(?![0-9A-Fa-f])"
 )
 _MAX_ENTITIES = 500  # per kind and document: a page listing more is noise or an attack
+# letters that re.IGNORECASE matches to ASCII letters but str.casefold() does not map to them
+_FOLD_ODD = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _folded(text: str) -> str | None:
+    """``text.casefold()`` for the word pre-tests; ``None`` when it holds a letter that the
+    regexes' IGNORECASE would match to an ASCII letter but casefold() does not fold to it."""
+    return None if any(ch in text for ch in _FOLD_ODD) else text.casefold()
+
+
+def _may_match(folded: str | None, words: tuple[str, ...]) -> bool:
+    """False only when none of ``words`` is in the case-folded text (``None``: cannot tell)."""
+    return folded is None or any(w in folded for w in words)
+
+
+# the case-folded words each regex needs somewhere in the text (a cheap test before the regex)
+_WALLET_WORDS = {"eth": ("0x",), "segwit": ("bc1", "tb1", "bcrt1", "ltc1"), "base58": ()}
 
 
 def find_wallets(text: str) -> tuple[Wallet, ...]:
     """Candidate addresses validated by checksum; failed look-alikes kept with ``valid=False``."""
     found: dict[str, Wallet] = {}
+    folded = _folded(text)
     for regex, rule in ((_ETH_RE, "eth"), (_SEGWIT_RE, "segwit"), (_B58_RE, "base58")):
+        words = _WALLET_WORDS[rule]
+        if words and not _may_match(folded, words):
+            continue
         for m in regex.finditer(text):
             addr = m.group(0)
             if addr in found:
@@ -66,6 +87,8 @@ def _guess_chain(addr: str) -> str:
 def find_onions(text: str) -> tuple[Mention, ...]:
     """v3 onion hosts whose checksum holds, lower-cased, first occurrence each."""
     seen: dict[str, Mention] = {}
+    if not _may_match(_folded(text), (".onion",)):
+        return ()
     for m in _ONION_RE.finditer(text):
         host = m.group(0).lower()
         if host not in seen and onion_v3_valid(m.group(1)):
@@ -116,19 +139,12 @@ _CONTACT_RULES: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
                          r"(\+\d[\d\s().-]{7,18}\d)"),
      ("tel", "phone", "téléphone", "telefoon", "teléfono", "gsm", "whatsapp", "mobile", "móvil")),
 )
-# letters that re.IGNORECASE matches to ASCII letters but str.casefold() does not map to them
-_FOLD_ODD = ("\u0130", "\u0131", "\u017f", "\u212a")
-
-
-def _may_match(folded: str | None, words: tuple[str, ...]) -> bool:
-    """False only when none of ``words`` is in the case-folded text (``None``: cannot tell)."""
-    return folded is None or any(w in folded for w in words)
 
 
 def find_contacts(text: str) -> tuple[Contact, ...]:
     """Messenger handles and phone numbers introduced by their label; Jabber IDs by label or domain."""
     out: dict[tuple[str, str], Contact] = {}
-    folded = None if any(ch in text for ch in _FOLD_ODD) else text.casefold()
+    folded = _folded(text)
     for kind, regex, words in _CONTACT_RULES:
         if not _may_match(folded, words):
             continue
@@ -153,7 +169,7 @@ def find_pgp_keys(text: str) -> tuple[PgpKey, ...]:
         keys.setdefault(fpr or f"unparsed-{i}", PgpKey(fpr, True, m.start(), m.end(), rule))
         if i >= 20:
             break
-    for m in _FINGERPRINT_RE.finditer(text):
+    for m in _FINGERPRINT_RE.finditer(text) if _may_match(_folded(text), ("fingerprint", "fpr", "key")) else ():
         fpr = re.sub(r"\s", "", m.group(1)).upper()
         if fpr not in keys:
             keys[fpr] = PgpKey(fpr, False, m.start(1), m.end(1), "pgp_fingerprint_label")
