@@ -34,7 +34,7 @@ _FINGERPRINT_RE = re.compile(
     r"(?i:fingerprint|fpr|key\s*id)\s*[:=]?\s*((?:[0-9A-Fa-f]{4}\s?){9}[0-9A-Fa-f]{4})(?![0-9A-Fa-f])"
 )
 _MAX_ENTITIES = 500  # per kind and document: a page listing more is noise or an attack
-# letters that re.IGNORECASE matches to ASCII letters but str.casefold() does not map to them
+# the four non-ASCII letters re.IGNORECASE matches to ASCII letters (re docs); casefold() misses two
 _FOLD_ODD = ("\u0130", "\u0131", "\u017f", "\u212a")
 
 
