@@ -128,6 +128,29 @@ def _wait_for_hits(server, count: int, proc: subprocess.Popen[str], timeout: flo
         time.sleep(0.05)
 
 
+def test_a_held_server_answers_nothing_and_counts_nothing(demo_world):
+    import http.client
+
+    from nachtwacht.demomarket import DemoServer
+
+    def get(server) -> int:
+        conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+        try:
+            conn.request("GET", "/")
+            return conn.getresponse().status
+        finally:
+            conn.close()
+
+    with DemoServer(demo_world.sites["noordzee"]) as server:
+        assert get(server) == 200 and server.hits == ["/"]
+        server.hold()
+        with pytest.raises(ConnectionError):  # closed without a response
+            get(server)
+        assert server.hits == ["/"]
+        server.release()
+        assert get(server) == 200 and server.hits == ["/", "/"]
+
+
 def _index_misses(data: Path, base: str, paths) -> list[str]:
     from indexer import get_backend
 
@@ -164,31 +187,33 @@ def test_interrupted_crawl_resumes_without_loss(demo_world, tmp_path):
     assert _index_misses(tmp_path, server.base_url, expected) == []
 
 
-def _custody(data: Path, job: str, event: str) -> list[dict]:
+def _custody(log: Path, event: str) -> list[dict]:
     from crawlers.evidence.custody import read_entries
 
-    return [e for e in read_entries(data / "evidence" / job / "custody.jsonl") if e.get("event") == event]
+    return [e for e in read_entries(log) if e.get("event") == event]
 
 
-def _frontier_states(data: Path, job: str) -> dict[str, str]:
+def _frontier_states(frontier: Path) -> dict[str, str]:
     """URL -> state as committed (what a crash leaves); read-only, beside the running crawl."""
     import sqlite3
 
-    db = sqlite3.connect(f"file:{data / 'jobs' / job / 'frontier.sqlite'}?mode=ro", uri=True, timeout=10)
+    db = sqlite3.connect(f"file:{frontier}?mode=ro", uri=True, timeout=10)
     try:
         return dict(db.execute("SELECT url, state FROM urls").fetchall())
     finally:
         db.close()
 
 
-def wait_until_served_is_settled(server, data: Path, job: str, timeout: float = 60) -> dict[str, str]:
-    """With the server held: wait until each response served is captured in the job's evidence,
-    or (a body over the size limit, never captured) committed as failed in the frontier."""
+def wait_until_served_is_settled(server, custody_log: Path, frontier: Path,
+                                 timeout: float = 60) -> dict[str, str]:
+    """With the server held: wait until each response served is captured in the job's custody
+    log, or (a body over the size limit, never captured) committed as failed in the frontier.
+    Returns the frontier's committed states then."""
     served = collections.Counter(server.hits)
     deadline = time.monotonic() + timeout
     while True:
-        captured = collections.Counter(e["url"][len(server.base_url):] for e in _custody(data, job, "capture"))
-        states = _frontier_states(data, job)
+        captured = collections.Counter(e["url"][len(server.base_url):] for e in _custody(custody_log, "capture"))
+        states = _frontier_states(frontier)
         open_ = [p for p, n in served.items() if captured[p] < n
                  and states.get(server.base_url + p) not in ("skipped", "failed")]
         if not open_:
@@ -205,16 +230,16 @@ def test_killed_crawl_resumes_fetching_no_page_twice_and_missing_none(crawled, d
 
     no_checkpoint = ("--set", "DOWNLOAD_DELAY=0.02", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
                      "--set", "NACHTWACHT_COMMIT_SECONDS=3600", "--set", "NACHTWACHT_COMMIT_EVERY=100000")
-    job = "resume-test"
+    custody = tmp_path / "evidence" / "resume-test" / "custody.jsonl"
     with DemoServer(demo_world.sites["noordzee"]) as server:
         proc = _crawl_process(server.base_url, tmp_path, *no_checkpoint)
         _wait_for_hits(server, 60, proc)
         server.hold()
-        states = wait_until_served_is_settled(server, tmp_path, job)
+        states = wait_until_served_is_settled(server, custody, tmp_path / "jobs" / "resume-test" / "frontier.sqlite")
         proc.kill()
         proc.communicate(timeout=60)
         first_run = list(server.hits)
-        captured = _custody(tmp_path, job, "capture")
+        captured = _custody(custody, "capture")
         server.release()
         resumed = _crawl_process(server.base_url, tmp_path)
         out, err = resumed.communicate(timeout=300)
@@ -226,7 +251,7 @@ def test_killed_crawl_resumes_fetching_no_page_twice_and_missing_none(crawled, d
     # not committed as done: pending, or found and fetched but its discovery never committed
     pending = [e for e in captured if states.get(e["url"]) not in ("done", "skipped", "failed")]
     assert len(pending) >= 50, "nothing was checkpointed: the crash left the pages pending"
-    replays = _custody(tmp_path, job, "replay")
+    replays = _custody(custody, "replay")
     assert sorted(e["record_id"] for e in replays) == sorted(e["record_id"] for e in pending)
     counts = collections.Counter(p for p in hits if not p.startswith(LOOP_PATHS))
     assert [p for p, n in counts.items() if n > 1] == [], "no page fetched twice"
