@@ -259,6 +259,25 @@ def test_killed_crawl_resumes_fetching_no_page_twice_and_missing_none(crawled, d
         "the same pages as a clean run"
     expected = {item["path"] for item in truth_listings(demo_world, "noordzee")}
     assert _index_misses(tmp_path, server.base_url, expected) == []
+    _assert_replayed_listings_point_at_their_original_capture(tmp_path, server.base_url, replays, expected)
+
+
+def _assert_replayed_listings_point_at_their_original_capture(data, base, replays, listing_paths) -> None:
+    from crawlers.evidence import find_capture
+    from indexer import get_backend
+
+    replayed = [e for e in replays if e["url"][len(base):] in listing_paths]
+    assert replayed, "listing pages were among the replayed ones"
+    backend = get_backend({"backend": "embedded", "data_dir": str(data)}, readonly=True)
+    try:
+        for entry in replayed:
+            evidence = backend.get(listing_id("demo-noordzee", entry["url"]))["evidence"]
+            assert (evidence["warc_file"], evidence["warc_record_id"]) == (entry["warc_file"], entry["record_id"])
+            capture = find_capture(data, entry["warc_file"], entry["record_id"])
+            assert capture["url"] == entry["url"] and capture["content_sha256"] == entry["content_sha256"]
+            assert evidence["fetched_at"].replace("+00:00", "") == entry["captured_at"].split(".")[0]
+    finally:
+        backend.close()
 
 
 def test_forum_pages_never_become_listings(demo_world, tmp_path):
