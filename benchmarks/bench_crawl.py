@@ -47,6 +47,7 @@ class CrawlClock:
     def __init__(self, path: str):
         self.path = path
         self.times: list[float] = []
+        self.cpu = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlClock:
@@ -58,16 +59,22 @@ class CrawlClock:
         return clock
 
     def response(self, **_: Any) -> None:
+        if not self.times:
+            self.cpu = time.process_time()
         self.times.append(time.monotonic())
 
     def closed(self, spider: Any, **_: Any) -> None:
         self.times.append(time.monotonic())  # items of the last response are processed by now
         path = Path(self.path)
         per_spider = json.loads(path.read_text())["crawlers"] if path.exists() else {}  # of one process
-        per_spider[getattr(spider, "job_id", spider.name)] = [len(self.times) - 1, self.times[0], self.times[-1]]
+        cpu = time.process_time()  # this process, all its threads (not the extraction workers)
+        per_spider[getattr(spider, "job_id", spider.name)] = [len(self.times) - 1, self.times[0], self.times[-1],
+                                                              self.cpu, cpu]
         responses = sum(v[0] for v in per_spider.values())
         first, last = min(v[1] for v in per_spider.values()), max(v[2] for v in per_spider.values())
-        path.write_text(json.dumps({"crawlers": per_spider, "responses": responses, "steady_s": last - first}))
+        cpu_s = max(v[4] for v in per_spider.values()) - min(v[3] for v in per_spider.values())
+        path.write_text(json.dumps({"crawlers": per_spider, "responses": responses, "steady_s": last - first,
+                                    "main_cpu_s": round(cpu_s, 2)}))
 
 
 def _clocked(settings: dict[str, Any], out: str) -> dict[str, Any]:
@@ -92,7 +99,7 @@ def child_full(spec: dict[str, Any]) -> dict[str, Any]:
     jobs = [CrawlJob(site=site.with_base_url(base), job_id=f"{site.name}-{i}", via=spec.get("via", "direct"),
                      max_pages=spec.get("max_pages"), fresh=True)
             for i, base in enumerate(spec["base_urls"])]
-    if spec.get("warm", True):
+    if spec.get("warm", False):  # ExtractPipeline.open_spider warms the models (here or in its workers)
         _warm_extraction()
     clock = spec["data_dir"] + "/clock.json"
     overrides = {"CONCURRENT_REQUESTS": spec["concurrency"],

@@ -39,6 +39,25 @@ def _warm_up() -> None:
     warm_up()
 
 
+def _watch_parent(parent: int, interval: float = 0.5) -> None:
+    """Exit this worker when the crawl process that started it is gone (killed: no shutdown came).
+
+    An orphaned worker would wait on its task queue for ever (it holds both ends of the pipe) and
+    keep the crawl's stdout/stderr open.
+    """
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(0)
+
+
+def _start_worker() -> None:
+    """Initializer of an extraction worker: the parent watchdog, then the warm-up."""
+    import threading
+
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+    _warm_up()
+
+
 def _ready() -> bool:
     """A no-op run in each worker at open: returns once its initializer (the warm-up) is done."""
     return True
@@ -70,7 +89,7 @@ def _acquire_pool(workers: int) -> ProcessPoolExecutor:
     pool, users = _pools.get(workers, (None, 0))
     if pool is None:
         context = multiprocessing.get_context("spawn")  # no forked reactor or sockets
-        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up)
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
         # Start and warm every worker now: lazily, the first pages would wait seconds for spaCy.
         for future in [pool.submit(_ready) for _ in range(workers)]:
             future.result()

@@ -92,7 +92,7 @@ ITEM_PIPELINES = {
 }
 NACHTWACHT_DISCOVERY = "review"  # onions seen in pages: review (queue) | follow (within scope) | off
 NACHTWACHT_DISCOVERY_SCOPE: list[str] = []  # host patterns (fnmatch) a `follow` job may crawl into
-NACHTWACHT_EXTRACT_WORKERS = 0  # extraction processes; 0 = inline on the crawl thread (small crawls)
+NACHTWACHT_EXTRACT_WORKERS = "auto"  # extraction processes; 0 = inline on the crawl thread; "auto" = 1 on >= 2 cores
 NACHTWACHT_COMMIT_EVERY = 200  # pages between index commits (and frontier checkpoints)
 NACHTWACHT_COMMIT_SECONDS = 2.0  # seconds between commits: bounds what a killed crawl re-fetches
 

@@ -68,6 +68,9 @@ class MarketSpider(SiteSpider):
         self.scheduled = 0
         self._deny = [re.compile(p) for p in self.site.deny]
         self._rules = [(re.compile(r.pattern), r.page_type) for r in self.site.follow]
+        # Links already offered to the frontier this run: offering one again changes nothing (the
+        # frontier keeps the first sighting), and most links of a page (menus) were seen before.
+        self._offered: set[str] = set()
 
     # --- start and resume ----------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
@@ -162,8 +165,12 @@ class MarketSpider(SiteSpider):
             logger.warning("link extraction failed on %s", response.url, exc_info=True)
             return
         parent_shape = url_shape(response.url)
+        offered = self._offered
         for link in links:
             url = link.split("#", 1)[0]
+            if url in offered:
+                continue
+            offered.add(url)
             if not self._in_scope(url):
                 continue
             page_type = self._match(url)
