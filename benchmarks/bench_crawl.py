@@ -13,8 +13,11 @@ Rows (each crawl in its own process, one Twisted reactor each):
 - ``bare``: stock Scrapy (default handler, no middlewares of ours, no pipeline), one spider per
   site in one process, fetching the exact URL list the full crawl fetched from that site, at the
   same concurrency per site. Its rate is the baseline.
-- ``rss32``: peak RSS (``wait4``) of a full crawl of one site at 32 concurrent requests, next to
-  the bare spider's at 32.
+- ``rss32``: peak RSS (``wait4``: the largest process of the crawl, extraction workers included) of
+  a full crawl of one site at 32 concurrent requests, next to the bare spider's at 32;
+  ``full_main_mib`` is the crawl process alone.
+``main_cpu_ms_per_page``: CPU of the crawl process (all its threads, not the extraction workers)
+from the first to the last response, per response.
 Prints one JSON object (``--json`` also writes it to a file).
 """
 
@@ -73,8 +76,11 @@ class CrawlClock:
         responses = sum(v[0] for v in per_spider.values())
         first, last = min(v[1] for v in per_spider.values()), max(v[2] for v in per_spider.values())
         cpu_s = max(v[4] for v in per_spider.values()) - min(v[3] for v in per_spider.values())
+        import resource
+
+        main_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB; extraction workers not counted
         path.write_text(json.dumps({"crawlers": per_spider, "responses": responses, "steady_s": last - first,
-                                    "main_cpu_s": round(cpu_s, 2)}))
+                                    "main_cpu_s": round(cpu_s, 2), "main_rss_mib": round(main_rss / 1024)}))
 
 
 def _clocked(settings: dict[str, Any], out: str) -> dict[str, Any]:
@@ -215,10 +221,12 @@ def measure(site_name: str, concurrency: int, repeat: int = 1, sites: int = 10,
         results["full"] = {"pages": summary["pages"], "fetched": fetched, "elapsed_s": summary["elapsed_s"],
                            "steady_s": round(summary["steady_s"], 2),
                            "pages_per_s": round(max(full_rates), 1), "listings": summary["listings"],
-                           "rss_mib": round(rss_full / 1024)}
+                           "rss_mib": round(rss_full / 1024), "main_rss_mib": summary["main_rss_mib"],
+                           "main_cpu_ms_per_page": round(1000 * summary["main_cpu_s"] / summary["responses"], 2)}
         results["bare"] = {"pages": bare["pages"], "elapsed_s": round(bare["elapsed_s"], 2),
                            "steady_s": round(bare["steady_s"], 2),
-                           "pages_per_s": round(max(bare_rates), 1), "rss_mib": round(rss_bare / 1024)}
+                           "pages_per_s": round(max(bare_rates), 1), "rss_mib": round(rss_bare / 1024),
+                           "main_cpu_ms_per_page": round(1000 * bare["main_cpu_s"] / bare["responses"], 2)}
         results["full_vs_bare"] = round(max(full_rates) / max(bare_rates), 3)
         for count in workers or []:
             rates = []
@@ -229,11 +237,14 @@ def measure(site_name: str, concurrency: int, repeat: int = 1, sites: int = 10,
                 rates.append(run["responses"] / run["steady_s"])
             results.setdefault("by_workers", {})[str(count)] = {
                 "pages_per_s": round(max(rates), 1), "vs_bare": round(max(rates) / max(bare_rates), 3),
-                "listings": run["listings"], "pages": run["pages"], "rss_mib": round(rss / 1024)}
+                "listings": run["listings"], "pages": run["pages"], "rss_mib": round(rss / 1024),
+                "main_rss_mib": run["main_rss_mib"],
+                "main_cpu_ms_per_page": round(1000 * run["main_cpu_s"] / run["responses"], 2)}
         with tempfile.TemporaryDirectory(prefix="nw-bench-crawl-") as data:
             summary32, rss32, urls32 = _full(config, servers[:1], data, 32)
         _, rss_bare32 = run_child("bare", {"url_lists": urls32, "concurrency": 32})
         results["rss32"] = {"full_mib": round(rss32 / 1024), "bare_mib": round(rss_bare32 / 1024),
+                            "full_main_mib": summary32["main_rss_mib"],
                             "pages": summary32["pages"],
                             "pages_per_s": round(summary32["responses"] / summary32["steady_s"], 1)}
     finally:
