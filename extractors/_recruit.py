@@ -63,8 +63,8 @@ def _cues() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
 def _evidence(text: str, norm: str) -> tuple[Mention, ...]:
     found = []
     lower = text.casefold()
-    for rule, phrase, regex in _cues():
-        if phrase not in norm:
+    for rule, cue, regex in _cues():
+        if cue not in norm:
             continue
         m = regex.search(norm)
         if m:
@@ -102,4 +102,3 @@ def score_many(texts: list[str]) -> list[Recruitment]:
         out[i] = Recruitment(label=score >= bundle["threshold"], score=round(score, 4),
                              evidence=_evidence(texts[i], norms[i]), rule=rule)
     return out
-
