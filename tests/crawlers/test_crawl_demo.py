@@ -193,22 +193,21 @@ def _custody(log: Path, event: str) -> list[dict]:
     return [e for e in read_entries(log) if e.get("event") == event]
 
 
-def _frontier_states(frontier: Path) -> dict[str, str]:
-    """URL -> state as committed (what a crash leaves); read-only, beside the running crawl."""
+def _frontier_states(frontier: Path, *, running: bool = True) -> dict[str, str]:
+    """URL -> state as committed: read-only beside a running crawl; after a crash, read-write
+    (the first connection recovers the WAL, as the resumed run would)."""
     import sqlite3
 
-    db = sqlite3.connect(f"file:{frontier}?mode=ro", uri=True, timeout=10)
+    db = sqlite3.connect(f"file:{frontier}?mode={'ro' if running else 'rw'}", uri=True, timeout=10)
     try:
         return dict(db.execute("SELECT url, state FROM urls").fetchall())
     finally:
         db.close()
 
 
-def wait_until_served_is_settled(server, custody_log: Path, frontier: Path,
-                                 timeout: float = 60) -> dict[str, str]:
+def wait_until_served_is_settled(server, custody_log: Path, frontier: Path, timeout: float = 60) -> None:
     """With the server held: wait until each response served is captured in the job's custody
-    log, or (a body over the size limit, never captured) committed as failed in the frontier.
-    Returns the frontier's committed states then."""
+    log, or (a body over the size limit, never captured) committed as failed in the frontier."""
     served = collections.Counter(server.hits)
     deadline = time.monotonic() + timeout
     while True:
@@ -217,7 +216,7 @@ def wait_until_served_is_settled(server, custody_log: Path, frontier: Path,
         open_ = [p for p, n in served.items() if captured[p] < n
                  and states.get(server.base_url + p) not in ("skipped", "failed")]
         if not open_:
-            return states
+            return
         assert time.monotonic() < deadline, f"served but not captured: {open_[:5]}"
         time.sleep(0.05)
 
@@ -235,9 +234,11 @@ def test_killed_crawl_resumes_fetching_no_page_twice_and_missing_none(crawled, d
         proc = _crawl_process(server.base_url, tmp_path, *no_checkpoint)
         _wait_for_hits(server, 60, proc)
         server.hold()
-        states = wait_until_served_is_settled(server, custody, tmp_path / "jobs" / "resume-test" / "frontier.sqlite")
+        frontier = tmp_path / "jobs" / "resume-test" / "frontier.sqlite"
+        wait_until_served_is_settled(server, custody, frontier)
         proc.kill()
         proc.communicate(timeout=60)
+        states = _frontier_states(frontier, running=False)  # what the crash left
         first_run = list(server.hits)
         captured = _custody(custody, "capture")
         server.release()
