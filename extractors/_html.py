@@ -60,6 +60,9 @@ class Document:
     links: list[tuple[str, str]] = field(default_factory=list)  # (text, absolute href)
     meta: dict[str, str] = field(default_factory=dict)
     root: lxml.html.HtmlElement | None = None
+    # every element's Python proxy, held while the page is analysed: lxml then hands back the
+    # same proxy on each of the page's many walks instead of looking up a class and building one
+    nodes: list[lxml.html.HtmlElement] = field(default_factory=list, repr=False)
 
     @property
     def text(self) -> str:
@@ -169,6 +172,7 @@ def parse_html(html: str, base_url: str = "") -> Document:
         log.debug("unparseable html: %s", exc)
         return doc
     doc.root = root
+    doc.nodes = list(root.iter())
     title = root.find(".//title")
     doc.title = " ".join(title.text_content().split()) if title is not None else ""
     for meta in root.iter("meta"):
