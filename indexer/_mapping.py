@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 __all__ = [
@@ -57,12 +58,14 @@ def _same(v: str) -> str:
     return v.strip()
 
 
+@lru_cache(maxsize=65_536)  # pure; the same few product/category names on every document
 def _fold(v: str) -> str:
     """Lowercase without accents: canonical product and category names."""
     decomposed = unicodedata.normalize("NFKD", v.strip().lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65_536)  # pure; a crawl sees each vendor on many documents
 def _vendor(v: str) -> str:
     """Same rule as extractors.model.normalise_vendor (indexer must not import extractors)."""
     kept = "".join(ch for ch in v.casefold() if ch.isalnum())
@@ -284,6 +287,8 @@ def prepare(doc: dict[str, Any]) -> Prepared:
 
     fields: dict[str, list[Any]] = {}
     for name, values in raw.items():
+        if not values:
+            continue
         spec = FIELDS[name]
         if spec.kind == "number":
             nums = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
