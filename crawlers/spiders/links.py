@@ -29,6 +29,7 @@ _SCHEMES = frozenset({"http", "https", "file", "ftp"})
 _DENY_EXTENSIONS = tuple(sorted({"." + e for e in IGNORED_EXTENSIONS}))  # str.endswith takes a tuple
 
 
+@lru_cache(maxsize=65_536)  # pure; menus repeat the same URLs on every page
 def _allowed(url: str) -> bool:
     """`LinkExtractor`'s filter: a followable scheme, a path not ending in an ignored extension."""
     if url.split("://", 1)[0] not in _SCHEMES:
