@@ -8,8 +8,9 @@ One demo site is ~180 pages (0.2 s of bare crawl: fixed costs would dominate), s
 process), all at once in one crawl process, as a multi-site job does in production.
 Rows (each crawl in its own process, one Twisted reactor each):
 - ``full``: ``crawlers.runner.run_crawls`` via direct, one job per site: spider + frontier + WARC
-  evidence + extraction + embedded index, following links as in production, with the project's
-  default extraction workers (``by_workers`` repeats it with each count of ``--workers``).
+  evidence + extraction + embedded index, following links as in production, with
+  ``NACHTWACHT_EXTRACT_WORKERS=--extract-workers`` ("auto": 1 worker on >= 2 cores; the project
+  default is still 0, see crawlers/settings.py); ``by_workers`` repeats it with each of ``--workers``.
 - ``bare``: stock Scrapy (default handler, no middlewares of ours, no pipeline), one spider per
   site in one process, fetching the exact URL list the full crawl fetched from that site, at the
   same concurrency per site. Its rate is the baseline.
@@ -199,12 +200,13 @@ def _full(config: str, servers: list[Any], data: str, concurrency: int,
 
 
 def measure(site_name: str, concurrency: int, repeat: int = 1, sites: int = 10,
-            workers: list[int] | None = None) -> dict[str, Any]:
+            workers: list[str] | None = None, extract_workers: str = "auto") -> dict[str, Any]:
     from nachtwacht.demomarket import DemoServer, generate
 
     config = str(ROOT / "config" / "sites" / SITES[site_name])
     results: dict[str, Any] = {"site": site_name, "sites": sites, "concurrency": concurrency,
-                               "cores": os.cpu_count()}
+                               "cores": os.cpu_count(), "extract_workers": extract_workers}
+    full_settings = {"NACHTWACHT_EXTRACT_WORKERS": extract_workers}
     servers = [DemoServer(generate(7 + i).sites[site_name]) for i in range(sites)]
     for server in servers:
         server.start()
@@ -213,7 +215,7 @@ def measure(site_name: str, concurrency: int, repeat: int = 1, sites: int = 10,
         url_lists: list[list[str]] = []
         for _ in range(repeat):
             with tempfile.TemporaryDirectory(prefix="nw-bench-crawl-") as data:
-                summary, rss_full, url_lists = _full(config, servers, data, concurrency)
+                summary, rss_full, url_lists = _full(config, servers, data, concurrency, full_settings)
                 full_rates.append(summary["responses"] / summary["steady_s"])
             bare, rss_bare = run_child("bare", {"url_lists": url_lists, "concurrency": concurrency})
             bare_rates.append(bare["responses"] / bare["steady_s"])
@@ -241,7 +243,7 @@ def measure(site_name: str, concurrency: int, repeat: int = 1, sites: int = 10,
                 "main_rss_mib": run["main_rss_mib"],
                 "main_cpu_ms_per_page": round(1000 * run["main_cpu_s"] / run["responses"], 2)}
         with tempfile.TemporaryDirectory(prefix="nw-bench-crawl-") as data:
-            summary32, rss32, urls32 = _full(config, servers[:1], data, 32)
+            summary32, rss32, urls32 = _full(config, servers[:1], data, 32, full_settings)
         _, rss_bare32 = run_child("bare", {"url_lists": urls32, "concurrency": 32})
         results["rss32"] = {"full_mib": round(rss32 / 1024), "bare_mib": round(rss_bare32 / 1024),
                             "full_main_mib": summary32["main_rss_mib"],
@@ -258,6 +260,8 @@ def main() -> int:
     parser.add_argument("--site", default="noordzee", choices=sorted(SITES))
     parser.add_argument("--sites", type=int, default=10, help="generated copies of the site crawled at once")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent requests per site")
+    parser.add_argument("--extract-workers", default="auto",
+                        help="NACHTWACHT_EXTRACT_WORKERS of the full and rss32 rows (a production setting)")
     parser.add_argument("--workers", default="", help="also measure these extraction worker counts, e.g. 0,1,2")
     parser.add_argument("--repeat", type=int, default=1, help="best of N runs of each")
     parser.add_argument("--json", help="also write the result here")
@@ -277,8 +281,8 @@ def main() -> int:
             result = {"full": child_full, "bare": child_bare}[mode](spec)
         Path(out).write_text(json.dumps(result))
         return 0
-    workers = [int(w) for w in args.workers.split(",") if w.strip()]
-    results = measure(args.site, args.concurrency, args.repeat, args.sites, workers)
+    workers = [w.strip() for w in args.workers.split(",") if w.strip()]
+    results = measure(args.site, args.concurrency, args.repeat, args.sites, workers, args.extract_workers)
     text = json.dumps(results, indent=2)
     if args.json:
         Path(args.json).write_text(text)
