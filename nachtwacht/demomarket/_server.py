@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,8 @@ class _Handler(BaseHTTPRequestHandler):
         if not self.server.record(self.path):  # held: no response, the connection is closed
             self.close_connection = True
             return
+        if self.server.latency:
+            time.sleep(self.server.latency)
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(reply.content_length))
@@ -87,6 +90,7 @@ class _Server(ThreadingHTTPServer):
         self.hits = hits
         self._lock = threading.Lock()
         self.held = False
+        self.latency = 0.0
         super().__init__(address, _Handler)
 
     def record(self, path: str) -> bool:
@@ -109,12 +113,15 @@ class DemoServer:
     ``hits`` lists every request target served, in order. ``hold()`` stops answering: from its
     return on, a request gets its connection closed without a response and is not in ``hits``
     (a test freezes what a crawl was served, then kills it); ``release()`` serves again.
+    ``latency`` (seconds) delays every answer, as an onion service's round trip does (a test that
+    must act in the middle of a crawl gets one that lasts long enough on any machine).
     Usable as a context manager.
     Raises :class:`DemoServerError` when the address cannot be bound.
     """
 
-    def __init__(self, site: DemoSite, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, site: DemoSite, host: str = "127.0.0.1", port: int = 0, latency: float = 0.0) -> None:
         self.site = site
+        self.latency = latency
         self.host = host
         self._port = port
         self._server: _Server | None = None
@@ -135,6 +142,7 @@ class DemoServer:
             return self.base_url
         try:
             self._server = _Server((self.host, self._port), self.site, self.hits)
+            self._server.latency = self.latency
         except OSError as exc:
             raise DemoServerError(f"cannot serve {self.site.name} on {self.host}:{self._port}: {exc}") from exc
         self._thread = threading.Thread(

@@ -144,7 +144,8 @@ def test_pause_resume_and_stop_a_running_job(crawled, demo_world):
     from nachtwacht.demomarket import DemoServer
 
     ops = crawled.env.client("ops")
-    with DemoServer(demo_world.sites["noordzee"]) as server:
+    # 0.2 s per answer: ~5 s of crawl at 8 concurrent, so the pause lands mid-crawl on any machine
+    with DemoServer(demo_world.sites["noordzee"], latency=0.2) as server:
         r = ops.post("/api/jobs", json={"target": "demo-noordzee", "name": "long", "via": "direct",
                                         "base_url": server.base_url})
         assert r.status_code == 201, r.text

@@ -231,3 +231,12 @@ def test_module_entry_point_serves_every_site_until_stopped() -> None:
         proc.terminate()
         proc.wait(timeout=10)
         proc.stdout.close()
+
+
+def test_latency_delays_every_answer_and_changes_nothing_else(world: DemoWorld) -> None:
+    with DemoServer(world.sites["noordzee"], latency=0.3) as slow:
+        started = time.monotonic()
+        status, _, body = _get(slow, "/")
+        took = time.monotonic() - started
+    assert took >= 0.3, "the answer waited its latency"
+    assert status == 200 and body == world.sites["noordzee"].pages["/"]
