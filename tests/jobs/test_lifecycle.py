@@ -45,7 +45,8 @@ def test_clean_run_fetches_every_listing_once(clean_noordzee_run, demo_world):
 def test_pause_then_resume_loses_and_repeats_no_page(demo_world, manager, clean_noordzee_run):
     from nachtwacht.demomarket import DemoServer
 
-    with DemoServer(demo_world.sites["noordzee"]) as server:
+    # 0.1 s per answer: the pause lands mid-crawl however fast the crawler gets
+    with DemoServer(demo_world.sites["noordzee"], latency=0.1) as server:
         manager.create("demo-noordzee", via="direct", base_url=server.base_url, settings=CHECKPOINT)
         manager.run("demo-noordzee")
         wait_for(lambda: len(server.hits) >= 40, what="the crawl to get going")

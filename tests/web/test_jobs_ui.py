@@ -15,7 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_start_a_job_and_watch_its_pages_grow_to_the_end(page, served, demo_world):
     from nachtwacht.demomarket import DemoServer
 
-    with DemoServer(demo_world.sites["noordzee"]) as server:
+    # 0.1 s per answer: the crawl lasts a few seconds, long enough to watch on any machine
+    with DemoServer(demo_world.sites["noordzee"], latency=0.1) as server:
         page.click("header nav a[href='/jobs']")
         page.wait_for_selector("#job-form")
         page.fill("#job-form input[name=target]", "demo-noordzee")
