@@ -186,7 +186,7 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
-        return cls(crawler, extract_workers(crawler.settings.get("NACHTWACHT_EXTRACT_WORKERS", 0)))
+        return cls(crawler, extract_workers(crawler.settings.get("NACHTWACHT_EXTRACT_WORKERS", "auto")))
 
     def open_spider(self) -> None:
         if self.workers > 0:

@@ -97,7 +97,7 @@ NACHTWACHT_DISCOVERY_SCOPE: list[str] = []  # host patterns (fnmatch) a `follow`
 CONCURRENT_ITEMS = 16
 # "auto" = 1 worker on >= 2 cores, the fastest measured on 2 cores (benchmarks/bench_crawl.py); the
 # default stays 0 until the jobs kill test no longer relies on a crawl slow enough to be killed midway.
-NACHTWACHT_EXTRACT_WORKERS: int | str = 0  # extraction processes; 0 = inline on the crawl thread
+NACHTWACHT_EXTRACT_WORKERS: int | str = "auto"  # extraction processes; auto = 1 on >= 2 cores; 0 = inline
 NACHTWACHT_COMMIT_EVERY = 200  # pages between index commits (and frontier checkpoints)
 NACHTWACHT_COMMIT_SECONDS = 2.0  # seconds between commits: bounds what a killed crawl re-fetches
 

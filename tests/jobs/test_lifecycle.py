@@ -72,7 +72,8 @@ def test_killed_job_is_reported_crashed_and_resumes(demo_world, manager, clean_n
     from nachtwacht.demomarket import DemoServer
 
     data = manager.data_dir
-    with DemoServer(demo_world.sites["noordzee"]) as server:
+    # 0.2 s per answer: the crash point (after the first live counters) comes mid-crawl on any machine
+    with DemoServer(demo_world.sites["noordzee"], latency=0.2) as server:
         manager.create("demo-noordzee", via="direct", base_url=server.base_url, settings=CHECKPOINT)
         run = manager.run("demo-noordzee")
         wait_for(lambda: len(server.hits) >= 60, what="the crawl to get going")
