@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +35,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks import _child  # noqa: E402  (after the path: benchmarks run as scripts)
 
 SITES = {"noordzee": "demo-noordzee.yaml", "mercado": "demo-mercado.yaml", "forum": "demo-forum.yaml"}
 
@@ -166,25 +167,7 @@ def child_bare(spec: dict[str, Any]) -> dict[str, Any]:
 
 def run_child(mode: str, spec: dict[str, Any], timeout: float = 900) -> tuple[dict[str, Any], int]:
     """Run `mode` in a fresh interpreter; returns (its JSON result, its peak RSS in KiB)."""
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-        json.dump(spec, fh)
-    out = fh.name + ".out"
-    proc = subprocess.Popen([sys.executable, __file__, "--child", mode, fh.name, out], cwd=ROOT)
-    deadline = time.monotonic() + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"{mode} crawl took longer than {timeout}s")
-        time.sleep(0.05)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{mode} child failed with {proc.returncode}")
-    result = json.loads(Path(out).read_text())
-    os.unlink(fh.name)
-    os.unlink(out)
+    result, usage = _child.run_child(__file__, mode, spec, cwd=ROOT, timeout=timeout)
     return result, usage.ru_maxrss
 
 

@@ -46,6 +46,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import _child  # noqa: E402  (after the path: benchmarks run as scripts)
+
 SITES = {"noordzee": "demo-noordzee.yaml", "mercado": "demo-mercado.yaml", "forum": "demo-forum.yaml"}
 
 
@@ -203,24 +205,7 @@ def child_fetch(spec: dict[str, Any]) -> dict[str, Any]:
 
 def run_child(mode: str, spec: dict[str, Any], timeout: float = 1200) -> dict[str, Any]:
     """Run `mode` in a fresh interpreter; adds its CPU seconds (user + system) as ``cpu_s``."""
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-        json.dump(spec, fh)
-    out = fh.name + ".out"
-    proc = subprocess.Popen([sys.executable, __file__, "--child", mode, fh.name, out], cwd=ROOT)
-    deadline = time.monotonic() + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"{mode} child took longer than {timeout}s")
-        time.sleep(0.05)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{mode} child failed with {os.waitstatus_to_exitcode(status)}")
-    result = json.loads(Path(out).read_text())
-    os.unlink(fh.name)
-    os.unlink(out)
+    result, usage = _child.run_child(__file__, mode, spec, cwd=ROOT, timeout=timeout)
     return {**result, "cpu_s": round(usage.ru_utime + usage.ru_stime, 2)}
 
 
