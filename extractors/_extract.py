@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
 from extractors._cards import find_cards, find_priced_cards
 from extractors._countries import split_countries
@@ -27,12 +26,12 @@ from extractors._prices import find_prices, find_quantity
 from extractors._products import classify_category, find_products
 from extractors._rates import to_eur
 from extractors._recruit import score_many, score_recruitment
+from extractors._result import Extraction
 from extractors._timestamps import has_time
 from extractors._vendor import clean_handle, handle_from_url, vendor_from_links
 from extractors.exceptions import InputError
 from extractors.model import (
     Entities,
-    HubMention,
     Listing,
     Post,
     Product,
@@ -50,47 +49,6 @@ MAX_TEXT_CHARS = 200_000  # characters of visible text analysed for entities and
 QUANTITY_BODY_CHARS = 3000  # body text read for a quantity when the title has none
 TIME_BUDGET_S = 5.0  # per document; past it optional steps (cards, products) are skipped
 PAGE_TYPES = ("listing", "vendor", "index", "forum_post", "channel_message", "other")
-
-
-@dataclass(frozen=True, slots=True)
-class Extraction:
-    """Everything found in one page or text record; ``to_dict`` is the scorer's JSON shape."""
-
-    source: str
-    lang: str
-    page_type: str
-    listings: tuple[Listing, ...] = ()
-    posts: tuple[Post, ...] = ()
-    products: tuple[Product, ...] = ()
-    entities: Entities = field(default_factory=Entities)
-    recruitment: Recruitment | None = None
-    links: tuple[str, ...] = ()
-    url: str = ""
-    site: str = ""
-    notes: tuple[str, ...] = ()
-    logistics: tuple[HubMention, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        rec = self.recruitment
-        return {
-            "source": self.source,
-            "url": self.url,
-            "site": self.site,
-            "lang": self.lang,
-            "page_type": self.page_type,
-            "listings": [listing.to_dict() for listing in self.listings],
-            "posts": [post.to_dict() for post in self.posts],
-            "products": [asdict(p) for p in self.products],
-            "entities": self.entities.to_dict(),
-            "recruitment": (
-                {"label": rec.label, "score": rec.score, "evidence": [m.value for m in rec.evidence],
-                 "spans": [asdict(m) for m in rec.evidence], "rule": rec.rule}
-                if rec else {"label": False, "score": 0.0, "evidence": []}
-            ),
-            "links": list(self.links),
-            "notes": list(self.notes),
-            "logistics": [asdict(m) for m in self.logistics],
-        }
 
 
 def _decode(data: str | bytes) -> tuple[str, list[str]]:
