@@ -9,9 +9,13 @@ Anything else (no proxy, another proxy, ``socks5`` with local DNS, an endpoint n
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from httpcore2 import AsyncNetworkBackend, AsyncNetworkStream
+from httpcore2._backends.auto import AutoBackend
+from httpcore2._utils import is_socket_readable
 from scrapy.core.downloader.handlers._httpx import HttpxDownloadHandler
 
 from crawlers.tor.exceptions import TorError, TorRefused
@@ -22,7 +26,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from scrapy.statscollectors import StatsCollector
 
-__all__ = ["TorOnlyDownloadHandler", "allowed_endpoints", "gate"]
+__all__ = ["ProbeBackend", "TorOnlyDownloadHandler", "allowed_endpoints", "gate"]
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +77,61 @@ def gate(request: Request, via: str, allowed: frozenset[tuple[str, int]], stats:
         raise TorRefused(f"refused {request.url}: {reason} (fail closed)", url=request.url)
 
 
+class _ProbeStream(AsyncNetworkStream):
+    """A pooled connection's stream whose idle-readability probe polls its socket directly.
+
+    httpcore asks ``get_extra_info("is_readable")`` of every idle pooled connection each time a
+    request enters or leaves the pool; anyio answers by building its whole attribute dict (with a
+    ``getpeername`` syscall) every time. Same socket, same poll, same answer, without that.
+    Everything else goes to the wrapped stream.
+    """
+
+    __slots__ = ("_inner", "_sock")
+
+    def __init__(self, inner: AsyncNetworkStream):
+        self._inner = inner
+        self._sock = inner.get_extra_info("socket")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                        timeout: float | None = None) -> AsyncNetworkStream:
+        return _ProbeStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable" and self._sock is not None:
+            return is_socket_readable(self._sock)
+        return self._inner.get_extra_info(info)
+
+
+class ProbeBackend(AsyncNetworkBackend):
+    """httpcore's default network backend, its streams wrapped in ``_ProbeStream``."""
+
+    def __init__(self) -> None:
+        self._inner = AutoBackend()
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None,
+                          socket_options: Iterable[Any] | None = None) -> AsyncNetworkStream:
+        return _ProbeStream(await self._inner.connect_tcp(
+            host, port, timeout=timeout, local_address=local_address, socket_options=socket_options))
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Iterable[Any] | None = None) -> AsyncNetworkStream:
+        return _ProbeStream(await self._inner.connect_unix_socket(
+            path, timeout=timeout, socket_options=socket_options))
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
 class TorOnlyDownloadHandler(HttpxDownloadHandler):
     """Scrapy's httpx handler (SOCKS via httpx2), refusing any request not bound for Tor."""
 
@@ -86,6 +145,20 @@ class TorOnlyDownloadHandler(HttpxDownloadHandler):
         self.stats = crawler.stats
         if self.via == "tor" and not self.allowed:
             logger.error("NACHTWACHT_VIA=tor and no NACHTWACHT_TOR_SOCKS: every request will be refused")
+
+    def _make_client(self, proxy_url: str | None = None) -> Any:
+        """Scrapy's client (direct or one per proxy), its connection pool on ``ProbeBackend``.
+
+        The pool is reached through httpx2's private ``_transport._pool``; if a release moves
+        it, the client keeps httpcore's default backend (same behaviour, slower probes).
+        """
+        client = super()._make_client(proxy_url)
+        pool = getattr(getattr(client, "_transport", None), "_pool", None)
+        if pool is not None and hasattr(pool, "_network_backend"):
+            pool._network_backend = ProbeBackend()
+        else:
+            logger.debug("httpx client without a reachable connection pool: default network backend")
+        return client
 
     def check(self, request: Request) -> None:
         """Raise ``TorRefused`` unless ``request`` may leave (see ``gate``)."""

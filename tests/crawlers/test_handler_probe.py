@@ -1,0 +1,55 @@
+"""The download handler's pooled streams: the idle-readability probe answers exactly as httpcore's
+own anyio stream does (idle -> not readable; server closed or sent data -> readable)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+from httpcore2._backends.auto import AutoBackend
+
+from crawlers.handlers import ProbeBackend
+
+
+async def _answers(backend) -> list[tuple[bool, bool]]:
+    """(probe, httpcore's own answer) while idle, after the server wrote, after it closed."""
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    stream = await backend.connect_tcp("127.0.0.1", port, timeout=5)
+    peer, _ = await asyncio.get_running_loop().sock_accept(server)
+    inner = getattr(stream, "_inner", stream)
+    out = [(stream.get_extra_info("is_readable"), inner.get_extra_info("is_readable"))]
+    peer.sendall(b"x")
+    await asyncio.sleep(0.05)
+    out.append((stream.get_extra_info("is_readable"), inner.get_extra_info("is_readable")))
+    await stream.read(1, timeout=5)
+    peer.close()
+    await asyncio.sleep(0.05)
+    out.append((stream.get_extra_info("is_readable"), inner.get_extra_info("is_readable")))
+    assert stream.get_extra_info("server_addr") == ("127.0.0.1", port)
+    await stream.aclose()
+    out.append((stream.get_extra_info("is_readable"), inner.get_extra_info("is_readable")))
+    server.close()
+    return out
+
+
+def test_probe_answers_like_httpcore():
+    probe = asyncio.run(_answers(ProbeBackend()))
+    assert probe == [(False, False), (True, True), (True, True), (True, True)]
+    plain = asyncio.run(_answers(AutoBackend()))
+    assert [p for p, _ in plain] == [p for p, _ in probe]
+
+
+def test_handler_clients_use_the_probe_backend():
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.handlers import TorOnlyDownloadHandler
+
+    async def backends() -> list[object]:  # the handler needs a running asyncio loop
+        handler = TorOnlyDownloadHandler(get_crawler(settings_dict={"NACHTWACHT_VIA": "direct"}))
+        clients = [handler._get_client(None), handler._get_client("socks5h://127.0.0.1:9")]
+        found = [client._transport._pool._network_backend for client in clients]
+        await handler.close()
+        return found
+
+    assert all(isinstance(b, ProbeBackend) for b in asyncio.run(backends()))
