@@ -67,7 +67,8 @@ def detect_interstitial(status: int, body: bytes, *, url: str = "", requested_ur
     text = visible_text(body[:200_000])
     short = len(text) < SHORT_PAGE
     wait = _seconds(retry_after)
-    refresh = _REFRESH.search(body[:20_000])
+    # a meta refresh only matters on a short page or a 429/503 (never on a long 200: skip the scan)
+    refresh = _REFRESH.search(body[:20_000]) if short or status in (429, 503) else None
     if refresh:
         wait = wait or float(refresh.group(1))
     if status in (429, 503) and (short or retry_after):
