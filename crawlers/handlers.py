@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from scrapy.statscollectors import StatsCollector
 
-__all__ = ["ProbeBackend", "TorOnlyDownloadHandler", "allowed_endpoints", "gate"]
+__all__ = ["ProbeBackend", "TorOnlyDownloadHandler", "allowed_endpoints", "gate", "quiet_transport_debug"]
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +75,30 @@ def gate(request: Request, via: str, allowed: frozenset[tuple[str, int]], stats:
         if stats is not None:
             stats.inc_value("tor/refused")
         raise TorRefused(f"refused {request.url}: {reason} (fail closed)", url=request.url)
+
+
+_TRACE_LOGGER = "httpcore2"
+_quieted = False  # this module set the httpcore2 logger's level (and may clear it again)
+
+
+def quiet_transport_debug(log_level: Any) -> None:
+    """Keep httpcore2 from building DEBUG trace messages the crawl's log would drop anyway.
+
+    Under Scrapy the root logger has no level, so httpcore2 sees DEBUG enabled and formats ~11
+    messages a request (reprs of headers and return values) that the LOG_LEVEL handler then
+    discards. With LOG_LEVEL above DEBUG, and no level set on "httpcore2" by anyone else, its
+    level becomes INFO (it logs nothing above DEBUG); with LOG_LEVEL DEBUG, our level is cleared.
+    """
+    global _quieted
+    logger_ = logging.getLogger(_TRACE_LOGGER)
+    level = log_level if isinstance(log_level, int) else logging.getLevelName(str(log_level).upper())
+    if isinstance(level, int) and level > logging.DEBUG:
+        if logger_.level == logging.NOTSET:
+            logger_.setLevel(logging.INFO)
+            _quieted = True
+    elif _quieted and logger_.level == logging.INFO:
+        logger_.setLevel(logging.NOTSET)
+        _quieted = False
 
 
 class _ProbeStream(AsyncNetworkStream):
@@ -143,6 +167,7 @@ class TorOnlyDownloadHandler(HttpxDownloadHandler):
             raise TorError(f"NACHTWACHT_VIA must be one of {VIAS}, not {self.via!r}")
         self.allowed = allowed_endpoints(settings.getlist("NACHTWACHT_TOR_SOCKS"))
         self.stats = crawler.stats
+        quiet_transport_debug(settings.get("LOG_LEVEL", "DEBUG"))
         if self.via == "tor" and not self.allowed:
             logger.error("NACHTWACHT_VIA=tor and no NACHTWACHT_TOR_SOCKS: every request will be refused")
 

@@ -53,3 +53,26 @@ def test_handler_clients_use_the_probe_backend():
         return found
 
     assert all(isinstance(b, ProbeBackend) for b in asyncio.run(backends()))
+
+
+def test_transport_debug_traces_follow_the_crawl_log_level():
+    import logging
+
+    from crawlers.handlers import quiet_transport_debug
+
+    top = logging.getLogger("httpcore2")  # the parent of the loggers httpcore2 traces through
+    before = top.level
+    try:
+        top.setLevel(logging.NOTSET)
+        quiet_transport_debug("DEBUG")
+        assert top.level == logging.NOTSET
+        quiet_transport_debug("WARNING")
+        assert top.level == logging.INFO
+        assert not logging.getLogger("httpcore2.http11").isEnabledFor(logging.DEBUG)
+        quiet_transport_debug(logging.DEBUG)  # a later DEBUG crawl gets the traces back
+        assert top.level == logging.NOTSET
+        top.setLevel(logging.DEBUG)  # someone asked for them explicitly: left alone
+        quiet_transport_debug("INFO")
+        assert top.level == logging.DEBUG
+    finally:
+        top.setLevel(before)
