@@ -55,3 +55,43 @@ def test_products_in_several_languages(text, lang, name):
 )
 def test_category_top_level(title, top):
     assert classify_category(title).split(" > ")[0] == top
+
+
+def _stock_pipeline(lang):
+    """spaCy's blank pipeline with our affix rules but its own special cases (whitespace included)."""
+    import spacy
+    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+    from extractors import _nlp
+
+    nlp = spacy.blank(lang)
+    d = nlp.Defaults
+    nlp.tokenizer.prefix_search = compile_prefix_regex([_nlp._CURRENCY_PREFIX, *d.prefixes]).search
+    nlp.tokenizer.suffix_search = compile_suffix_regex([_nlp._UNIT_SUFFIX, *d.suffixes]).search
+    nlp.tokenizer.infix_finditer = compile_infix_regex([_nlp._NUM_INFIX, *d.infixes]).finditer
+    return nlp
+
+
+def _signature(doc):
+    return [(t.orth_, t.idx, t.whitespace_, t.norm_, t.lower_, t.is_space, t.is_punct) for t in doc]
+
+
+@pytest.mark.parametrize("base", ["en", "es"])
+def test_whitespace_special_cases_dropped_without_changing_tokens(base):
+    """The whitespace specials are gone (they disabled spaCy's chunk cache for the rest of a Doc),
+    and every text still tokenizes exactly as with spaCy's stock special cases."""
+    import random
+
+    from extractors._nlp import load_pipeline
+
+    ours, stock = load_pipeline(base), _stock_pipeline(base)
+    assert "\n" in stock.tokenizer.rules and "\n" not in ours.tokenizer.rules
+    assert "\xa0" in ours.tokenizer.rules  # it sets a NORM: kept
+    rnd = random.Random(10)
+    alphabet = [" ", "\n", "\t", "\xa0", "\r", "\u3000", "a", "B", ".", ",", "'", "s", "(", ")", "-", "1", "g",
+                "€", ":", '"', "x", "5", "!", "/", "don't", "e.g.", "Rotterdam", "0,5g", ":)"]
+    texts = ["a \n b\n\nc\t d \xa0e", "line one\nline two's\n", "  \n\t \n", "x\n:)\n's\ne.g.\n10x100mg\n"]
+    texts += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 40))) for _ in range(3000)]
+    for text in texts:
+        assert _signature(ours.make_doc(text)) == _signature(stock.make_doc(text)), repr(text)
+        assert _signature(ours.make_doc(text)) == _signature(stock.make_doc(text)), repr(text)  # cached path
