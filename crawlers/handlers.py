@@ -78,27 +78,34 @@ def gate(request: Request, via: str, allowed: frozenset[tuple[str, int]], stats:
 
 
 _TRACE_LOGGER = "httpcore2"
-_quieted = False  # this module set the httpcore2 logger's level (and may clear it again)
+#: Logger -> the level it gets when LOG_LEVEL is above DEBUG. httpcore2 logs nothing above DEBUG;
+#: httpx2 (and httpx) log one INFO "HTTP Request: ..." line a fetch, which the custody log already
+#: records, so they keep WARNING and above.
+_QUIET_LEVELS = {_TRACE_LOGGER: logging.INFO, "httpx2": logging.WARNING, "httpx": logging.WARNING}
+_quieted: set[str] = set()  # loggers whose level this module set (and may clear again)
 
 
 def quiet_transport_debug(log_level: Any) -> None:
-    """Keep httpcore2 from building DEBUG trace messages the crawl's log would drop anyway.
+    """Keep the HTTP transport from building log records the crawl's log does not need.
 
     Under Scrapy the root logger has no level, so httpcore2 sees DEBUG enabled and formats ~11
     messages a request (reprs of headers and return values) that the LOG_LEVEL handler then
-    discards. With LOG_LEVEL above DEBUG, and no level set on "httpcore2" by anyone else, its
-    level becomes INFO (it logs nothing above DEBUG); with LOG_LEVEL DEBUG, our level is cleared.
+    discards, and httpx2 writes an INFO "HTTP Request" line per fetch into crawl.log. With
+    LOG_LEVEL above DEBUG, each of those loggers with no level set by anyone else gets its
+    `_QUIET_LEVELS` level (httpcore2 INFO, httpx2/httpx WARNING: their warnings still show);
+    with LOG_LEVEL DEBUG, the levels this module set are cleared.
     """
-    global _quieted
-    logger_ = logging.getLogger(_TRACE_LOGGER)
     level = log_level if isinstance(log_level, int) else logging.getLevelName(str(log_level).upper())
-    if isinstance(level, int) and level > logging.DEBUG:
-        if logger_.level == logging.NOTSET:
-            logger_.setLevel(logging.INFO)
-            _quieted = True
-    elif _quieted and logger_.level == logging.INFO:
-        logger_.setLevel(logging.NOTSET)
-        _quieted = False
+    quiet = isinstance(level, int) and level > logging.DEBUG
+    for name, quiet_level in _QUIET_LEVELS.items():
+        logger_ = logging.getLogger(name)
+        if quiet:
+            if logger_.level == logging.NOTSET:
+                logger_.setLevel(quiet_level)
+                _quieted.add(name)
+        elif name in _quieted and logger_.level == quiet_level:
+            logger_.setLevel(logging.NOTSET)
+            _quieted.discard(name)
 
 
 class _ProbeStream(AsyncNetworkStream):

@@ -76,3 +76,27 @@ def test_transport_debug_traces_follow_the_crawl_log_level():
         assert top.level == logging.DEBUG
     finally:
         top.setLevel(before)
+
+
+def test_httpx_request_lines_are_silenced_above_debug_but_warnings_kept():
+    import logging
+
+    from crawlers.handlers import quiet_transport_debug
+
+    loggers = [logging.getLogger(name) for name in ("httpx2", "httpx")]
+    before = [lg.level for lg in loggers]
+    try:
+        for lg in loggers:
+            lg.setLevel(logging.NOTSET)
+        quiet_transport_debug("INFO")
+        for lg in loggers:
+            assert not lg.isEnabledFor(logging.INFO)  # no "HTTP Request: ..." line a fetch
+            assert lg.isEnabledFor(logging.WARNING)
+        quiet_transport_debug("DEBUG")  # a DEBUG crawl gets the request lines back
+        assert all(lg.level == logging.NOTSET for lg in loggers)
+        loggers[0].setLevel(logging.INFO)  # someone asked for them explicitly: left alone
+        quiet_transport_debug("INFO")
+        assert loggers[0].level == logging.INFO
+    finally:
+        for lg, level in zip(loggers, before, strict=True):
+            lg.setLevel(level)
