@@ -86,3 +86,40 @@ def test_same_links_as_scrapy_on_generated_hrefs(hrefs, base):
     anchors = "".join(f'<a href="{escape(h)}">x</a>' for h in hrefs)
     response = _response("/p/q", f"<html><head>{head}</head><body>{anchors}</body></html>".encode())
     assert extract_links(response) == _scrapy_links(response)
+
+
+PAGE_URL = st.builds(
+    "".join,
+    st.tuples(st.sampled_from(["http://", "https://", "HTTP://"]),
+              st.sampled_from(["h.example", "u:p@h.example:8080", "127.0.0.1", "[::1]:81", "xn--caf-dma.onion"]),
+              st.sampled_from(["", "/", "/a/b", "/a/b/", "/a;p", "/a/../b"]),
+              st.sampled_from(["", "?q=1", "?", "#f"])),
+)
+ORIGIN_HREF = st.builds(
+    "".join,
+    st.tuples(st.sampled_from(["/", "//", "http://", "https://"]), HREF),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=ORIGIN_HREF, base=PAGE_URL, page=PAGE_URL, encoding=st.sampled_from(["utf-8", "cp1252"]))
+def test_origin_cache_resolves_like_the_full_urls(value, base, page, encoding):
+    """Each join on origins gives what it gives with the whole URLs, whenever the cache is used."""
+    from w3lib.html import strip_html5_whitespace
+
+    from crawlers.spiders.links import (
+        _join_page,
+        _join_page_by_origin,
+        _join_safe,
+        _join_safe_by_origin,
+        _origin,
+        _origin_only,
+    )
+
+    value = strip_html5_whitespace(value)
+    if not _origin_only(value):
+        return
+    safe = _join_safe(base, value, encoding)
+    assert _join_safe_by_origin(_origin(base), value, encoding) == safe
+    if safe is not None and _origin_only(safe):
+        assert _join_page_by_origin(_origin(page), safe) == _join_page(page, safe)
