@@ -7,14 +7,16 @@ breaks the chain, and `verify_chain` says where.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from crawlers.evidence.exceptions import EvidenceError
 
@@ -31,9 +33,24 @@ def utc_iso(moment: datetime | None = None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)  # = json.dumps's
+
+
 def canonical(data: dict[str, Any]) -> bytes:
     """The bytes an entry's hash covers: sorted keys, no spaces, UTF-8."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODER.encode(data).encode()
+
+
+def _hashed_line(entry: dict[str, Any]) -> tuple[str, bytes]:
+    """(`entry_hash(entry)`, `canonical` of the entry with that hash + newline), encoding once.
+
+    With sorted keys, "hash" sits between the keys below it and those above it, so the two
+    halves are encoded once and joined with and without it. An entry always has keys on both
+    sides ("event"; "prev", "seq", "time")."""
+    low = _ENCODER.encode({k: v for k, v in entry.items() if k < "hash"})
+    high = _ENCODER.encode({k: v for k, v in entry.items() if k > "hash"})
+    digest = hashlib.sha256(f"{low[:-1]},{high[1:]}".encode()).hexdigest()
+    return digest, f'{low[:-1]},"hash":"{digest}",{high[1:]}\n'.encode()
 
 
 def entry_hash(entry: dict[str, Any]) -> str:
@@ -80,6 +97,7 @@ class CustodyLog:
         self.path = Path(path)
         self.durable = durable
         self._unsynced = False
+        self._fh: BinaryIO | None = None  # opened by the first append, kept open (see `close`)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._seq = 0
         self._prev = GENESIS
@@ -112,29 +130,52 @@ class CustodyLog:
         self._seq += 1
         entry: dict[str, Any] = {"seq": self._seq, "time": utc_iso(), "event": event, **fields,
                                  "prev": self._prev}
-        entry["hash"] = entry_hash(entry)
+        entry["hash"], line = _hashed_line(entry)
         try:
-            with self.path.open("ab") as fh:
-                fh.write(canonical(entry) + b"\n")
-                fh.flush()
-                if self.durable:
-                    os.fsync(fh.fileno())
+            fh = self._handle()
+            fh.write(line)
+            fh.flush()
+            if self.durable:
+                os.fsync(fh.fileno())
         except OSError as exc:
+            self._drop_handle()  # the next append reopens the file
             raise EvidenceError(f"cannot write custody log {self.path}: {exc.strerror}") from exc
         self._unsynced = not self.durable
         self._prev = entry["hash"]
         return entry
+
+    def _handle(self) -> BinaryIO:
+        """The log opened for appending, once per CustodyLog (closed with it, or by `close`)."""
+        if self._fh is None:
+            fh = self.path.open("ab")
+            weakref.finalize(self, fh.close)  # a log dropped without close() leaks no descriptor
+            self._fh = fh
+        return self._fh
+
+    def _drop_handle(self) -> None:
+        fh, self._fh = self._fh, None
+        if fh is not None:
+            with contextlib.suppress(OSError):
+                fh.close()
+
+    def close(self) -> None:
+        """Sync pending entries and close the file. The log stays usable: an append reopens it."""
+        self.sync()
+        self._drop_handle()
 
     def sync(self) -> None:
         """Make every entry appended so far durable (fsync). Cheap when nothing is pending."""
         if not self._unsynced:
             return
         try:
-            fd = os.open(self.path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            if self._fh is not None:
+                os.fsync(self._fh.fileno())
+            else:
+                fd = os.open(self.path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
         except OSError as exc:
             raise EvidenceError(f"cannot sync custody log {self.path}: {exc.strerror}") from exc
         self._unsynced = False
