@@ -203,12 +203,37 @@ def _strs(values: Iterable[Any]) -> list[str]:
     return [str(v) for v in values if v not in (None, "")]
 
 
+def _one(value: Any) -> list[str]:
+    """`_strs([value])` without building the list and the comprehension."""
+    return [] if value in (None, "") else [str(value)]
+
+
+def _each(items: Any, key: str) -> list[str]:
+    """`_strs(item.get(key) for item in items or ())`; empty at once for the usual empty list."""
+    return [str(v) for v in (item.get(key) for item in items) if v not in (None, "")] if items else []
+
+
 def _get(d: Any, *path: str) -> Any:
     for key in path:
         if not isinstance(d, dict):
             return None
         d = d.get(key)
     return d
+
+
+def _sub(source: dict[str, Any], key: str, sub: str) -> Any:
+    """`_get(source, key, sub)` for a two-key path."""
+    inner = source.get(key)
+    return inner.get(sub) if isinstance(inner, dict) else None
+
+
+def _month(dt: datetime) -> str:
+    """`dt.strftime("%Y-%m")` (glibc's %Y: year not zero-padded), without strftime's cost."""
+    return f"{dt.year}-{dt.month:02d}"
+
+
+#: name -> (kind, norm) of every field: one dict look-up per field in `prepare`.
+_SPEC_OF = {s.name: (s.kind, s.norm) for s in _SPECS}
 
 
 def _truncate(doc: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -242,64 +267,71 @@ def prepare(doc: dict[str, Any]) -> Prepared:
     source, cut = _truncate(doc)
     if cut:
         log.warning("document %s: truncated %s to %d chars", doc_id, ",".join(cut), MAX_TEXT_CHARS)
-    ents = source.get("entities") or {}
+    get = source.get
+    ents = get("entities") or {}
+    handles = get("handles") or {}
+    products = get("products") or ()
+    logistics = get("logistics") or ()
+    wallets = ents.get("wallets") or ()
     raw: dict[str, list[Any]] = {
         "id": [doc_id],
         "kind": [kind],
-        "site": _strs([source.get("site")]) + _strs((source.get("handles") or {}).keys()),
-        "url": _strs([source.get("url")]),
-        "vendor_id": _strs([source.get("vendor_id") or source.get("vendor")])
-        + _strs((source.get("handles") or {}).values()),
-        "author": _strs([source.get("author")]),
-        "channel": _strs([source.get("channel")]),
-        "category": _strs([source.get("category")])
-        + _strs(p.get("category") for p in source.get("products") or ()),
-        "product": _strs(p.get("name") for p in source.get("products") or ()),
-        "hub": _strs(m.get("hub") for m in source.get("logistics") or ()),
-        "hub_kind": _strs(m.get("kind") for m in source.get("logistics") or ()),
-        "hub_country": _strs(m.get("country") for m in source.get("logistics") or ()),
-        "ships_from": _strs([source.get("ships_from")]),
-        "ships_to": _strs(source.get("ships_to") or ()),
-        "lang": _strs([source.get("lang")]),
-        "currency": _strs([_get(source, "price", "currency")]),
-        "wallet": _strs(w.get("address") for w in ents.get("wallets") or ())
-        + _strs(source.get("wallets") or ()),
-        "chain": _strs(w.get("chain") for w in ents.get("wallets") or ()),
-        "pgp": _strs(k.get("fingerprint") for k in ents.get("pgp_keys") or ())
-        + _strs(source.get("pgp_fingerprints") or ()),
+        "site": _one(get("site")) + _strs(handles.keys()) if handles else _one(get("site")),
+        "url": _one(get("url")),
+        "vendor_id": _one(get("vendor_id") or get("vendor")) + _strs(handles.values()) if handles
+        else _one(get("vendor_id") or get("vendor")),
+        "author": _one(get("author")),
+        "channel": _one(get("channel")),
+        "category": _one(get("category")) + _each(products, "category"),
+        "product": _each(products, "name"),
+        "hub": _each(logistics, "hub"),
+        "hub_kind": _each(logistics, "kind"),
+        "hub_country": _each(logistics, "country"),
+        "ships_from": _one(get("ships_from")),
+        "ships_to": _strs(get("ships_to") or ()),
+        "lang": _one(get("lang")),
+        "currency": _one(_sub(source, "price", "currency")),
+        "wallet": _each(wallets, "address") + _strs(get("wallets") or ()),
+        "chain": _each(wallets, "chain"),
+        "pgp": _each(ents.get("pgp_keys"), "fingerprint") + _strs(get("pgp_fingerprints") or ()),
         "onion": _strs(ents.get("onions") or ()),
         "email": _strs(ents.get("emails") or ()),
-        "contact": _strs(c.get("value") for c in ents.get("contacts") or ()),
-        "listing_id": _strs([source.get("listing_id")]),
-        "price": [_get(source, "price", "amount")],
-        "price_eur": [_get(source, "price_eur", "amount")],
-        "quantity": [_get(source, "quantity", "value")],
-        "recruitment_score": [_get(source, "recruitment", "score")],
-        "listing_count": [source.get("listing_count")] if kind == "vendor" else [],
+        "contact": _each(ents.get("contacts"), "value"),
+        "listing_id": _one(get("listing_id")),
+        "price": [_sub(source, "price", "amount")],
+        "price_eur": [_sub(source, "price_eur", "amount")],
+        "quantity": [_sub(source, "quantity", "value")],
+        "recruitment_score": [_sub(source, "recruitment", "score")],
+        "listing_count": [get("listing_count")] if kind == "vendor" else [],
     }
-    if isinstance(source.get("vendor_id"), str) and kind == "vendor":
+    if isinstance(get("vendor_id"), str) and kind == "vendor":
         raw["vendor_id"].insert(0, source["vendor_id"])
-    label = _get(source, "recruitment", "label")
+    label = _sub(source, "recruitment", "label")
     if isinstance(label, bool):
         raw["recruitment"] = ["true" if label else "false"]
-    if isinstance(source.get("available"), bool):
+    if isinstance(get("available"), bool):
         raw["available"] = ["true" if source["available"] else "false"]
 
     fields: dict[str, list[Any]] = {}
     for name, values in raw.items():
         if not values:
             continue
-        spec = FIELDS[name]
-        if spec.kind == "number":
-            nums = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
-            if nums:
-                fields[name] = nums[:1]
+        field_kind, norm = _SPEC_OF[name]
+        if field_kind == "number":
+            value = values[0]  # number fields hold one raw value, kept when it is a real number
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                fields[name] = [float(value)]
+            continue
+        if len(values) == 1:
+            norm_value = norm(values[0])[:MAX_KEYWORD_CHARS]
+            if norm_value:
+                fields[name] = [norm_value]
             continue
         seen: dict[str, None] = {}
         for v in values:
-            norm = spec.norm(v)[:MAX_KEYWORD_CHARS]
-            if norm:
-                seen[norm] = None
+            norm_value = norm(v)[:MAX_KEYWORD_CHARS]
+            if norm_value:
+                seen[norm_value] = None
         if seen:
             fields[name] = list(seen)[:MAX_VALUES]
 
@@ -314,10 +346,10 @@ def prepare(doc: dict[str, Any]) -> Prepared:
         if dt is not None:
             fields[name] = [dt]
     if dates["seen"] is not None:
-        fields["month"] = [dates["seen"].strftime("%Y-%m")]
+        fields["month"] = [_month(dates["seen"])]
     first = dates["first_seen"] or dates["seen"]
     if first is not None:
-        fields["first_month"] = [first.strftime("%Y-%m")]
+        fields["first_month"] = [_month(first)]
 
     title = source.get("title") if isinstance(source.get("title"), str) else ""
     body = " \n".join(
@@ -330,5 +362,5 @@ def prepare(doc: dict[str, Any]) -> Prepared:
     lang = (fields.get("lang") or [""])[0]
     if lang in LANGS and (title or body):
         fields[f"stem_{lang}"] = [f"{title} \n{body}"]
-    fields["_fields"] = sorted(n for n in fields if not n.startswith("stem_"))
+    fields["_fields"] = sorted([n for n in fields if n[:5] != "stem_"])
     return Prepared(id=doc_id, source=source, fields=fields)
