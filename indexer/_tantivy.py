@@ -61,13 +61,9 @@ def _to_document(doc: dict[str, Any]) -> tuple[str, tantivy.Document]:
     out.add_bytes(SOURCE_FIELD, json.dumps(prep.source, ensure_ascii=False, default=str).encode())
     for name, values in prep.fields.items():
         kind = FIELDS[name].kind
+        add = out.add_text if kind in ("text", "keyword") else out.add_float if kind == "number" else out.add_date
         for v in values:
-            if kind in ("text", "keyword"):
-                out.add_text(name, v)
-            elif kind == "number":
-                out.add_float(name, v)
-            else:
-                out.add_date(name, v)
+            add(name, v)
     return prep.id, out
 
 
