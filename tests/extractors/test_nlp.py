@@ -95,3 +95,20 @@ def test_whitespace_special_cases_dropped_without_changing_tokens(base):
     for text in texts:
         assert _signature(ours.make_doc(text)) == _signature(stock.make_doc(text)), repr(text)
         assert _signature(ours.make_doc(text)) == _signature(stock.make_doc(text)), repr(text)  # cached path
+
+
+@pytest.mark.parametrize("text", ["2x Cocaine 1g uncut peru", "mdma 84% crystal 5g and xtc pills " * 20, "nothing here"])
+def test_product_hits_memo_matches_the_matcher(text):
+    """Titles' lexicon hits are memoised: asked twice, both answers equal the matcher's own spans."""
+    from extractors._nlp import match_lexicons
+
+    direct = tuple((label, s.text, s.start_char, s.end_char) for label, s in match_lexicons(text, "en"))
+    expected: dict[str, tuple] = {}
+    for label, matched, start, end in direct:
+        kind, name, category = label.split("|", 2)
+        if kind == "P" and name not in expected:
+            expected[name] = (name, category, matched, start, end)
+    for _ in range(2):
+        got = tuple((p.name, p.category, p.text, p.start, p.end) for p in find_products(text, "en"))
+        assert got == tuple(expected.values())
+    assert bool(direct) == (text != "nothing here")
