@@ -32,6 +32,7 @@ HUB_KINDS = ("seaport", "airport", "postal", "locker", "method")
 RULE = "lexicon:logistics"
 MAX_MENTIONS = 200  # per text: a page repeating a hub a thousand times says nothing more
 _MAX_CHARS = 200_000
+_MEMO_CHARS = 300  # card and post texts this short recur (a listing's card on several index pages): memoised
 _FILE = "logistics.yaml"
 
 
@@ -158,6 +159,17 @@ def find_logistics(text: str, lang: str = "en") -> tuple[HubMention, ...]:
     if not text:
         return ()
     lang = lang if lang in LANGS else "en"
+    if len(text) <= _MEMO_CHARS:
+        return _find_short(text, lang)
+    return _find(text, lang)
+
+
+@functools.lru_cache(maxsize=4096)  # <= 4096 x 300 chars
+def _find_short(text: str, lang: str) -> tuple[HubMention, ...]:
+    return _find(text, lang)
+
+
+def _find(text: str, lang: str) -> tuple[HubMention, ...]:
     doc = tokenize(text[:_MAX_CHARS], lang)
     lower, orth = _matchers("es" if lang == "es" else "en")
     lex = _lexicon()

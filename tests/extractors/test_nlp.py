@@ -112,3 +112,14 @@ def test_product_hits_memo_matches_the_matcher(text):
         got = tuple((p.name, p.category, p.text, p.start, p.end) for p in find_products(text, "en"))
         assert got == tuple(expected.values())
     assert bool(direct) == (text != "nothing here")
+
+
+@pytest.mark.parametrize("text", ["Shipped with DHL from the port of Rotterdam, container hidden", "no hubs here",
+                                  "stealth via PostNL " * 30])
+def test_logistics_memo_of_short_texts_matches_the_matcher(text):
+    """Short texts' logistics mentions are memoised: asked twice, both equal the uncached search."""
+    from extractors._logistics import _find, find_logistics
+
+    expected = _find(text, "en")
+    assert find_logistics(text, "en") == expected and find_logistics(text, "en") == expected
+    assert bool(expected) == (text != "no hubs here")
