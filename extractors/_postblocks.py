@@ -67,9 +67,10 @@ _QUOTE_HEAD = re.compile(r"^\s*\S.{0,40}\s(?:wrote|said|schreef|zei|a écrit|a d
 
 def _is_quote(el: lxml.html.HtmlElement) -> bool:
     """A ``<blockquote>``, a quote-classed element, or a div opening with ``X wrote:``."""
-    if _tag(el) == "blockquote" or _QUOTE_CLASS.search(el.get("class") or ""):
+    tag = _tag(el)
+    if tag == "blockquote" or _QUOTE_CLASS.search(el.get("class") or ""):
         return True
-    return _tag(el) == "div" and bool(el.text) and bool(_QUOTE_HEAD.match(el.text))
+    return tag == "div" and bool(el.text) and bool(_QUOTE_HEAD.match(el.text))
 
 
 def _hidden(el: lxml.html.HtmlElement) -> bool:
