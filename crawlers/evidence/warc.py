@@ -203,7 +203,7 @@ class WarcStore:
 
     def close(self) -> None:
         self._seal()
-        self.custody.sync()
+        self.custody.close()  # synced, and its file handle released
 
     # --- writing ------------------------------------------------------------------------------
     def _write(self, record: Any) -> dict[str, Any]:
