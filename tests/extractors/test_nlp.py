@@ -46,7 +46,7 @@ def test_products_in_several_languages(text, lang, name):
     [
         ("USA FULLZ WITH DOB+SSN, RANDOM STATE", "Fraud"),
         ("Counterfeit Gold Bar 1oz with Veriscan proof", "Jewels & Gold"),
-        ("Silver Haze - 20g - Weed", "Drugs & Chemicals"),
+        ("Lemon Kush - 15g - Weed", "Drugs & Chemicals"),
         ("Glock 19 with 50 rounds", "Weapons"),
         ("FUD crypter + android RAT", "Software & Malware"),
         ("Premium NordVPN account 1 year", "Security & Hosting"),
