@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 
 from crawlers.evidence.exceptions import EvidenceError
 
-__all__ = ["CustodyLog", "entry_hash", "read_entries", "utc_iso", "verify_chain"]
+__all__ = ["CustodyLog", "entry_hash", "fsync_path", "read_entries", "utc_iso", "verify_chain"]
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,18 @@ def utc_iso(moment: datetime | None = None) -> str:
 
 
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)  # = json.dumps's
+
+
+def fsync_path(path: Path) -> None:
+    """fsync a file or directory by path (a directory: so that files created in it survive a crash).
+
+    Raises OSError as `os.open`/`os.fsync` do; callers word it as their EvidenceError.
+    """
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def canonical(data: dict[str, Any]) -> bytes:
@@ -171,11 +183,7 @@ class CustodyLog:
             if self._fh is not None:
                 os.fsync(self._fh.fileno())
             else:
-                fd = os.open(self.path, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+                fsync_path(self.path)
         except OSError as exc:
             raise EvidenceError(f"cannot sync custody log {self.path}: {exc.strerror}") from exc
         self._unsynced = False

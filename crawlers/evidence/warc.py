@@ -33,7 +33,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
-from crawlers.evidence.custody import CustodyLog, utc_iso
+from crawlers.evidence.custody import CustodyLog, fsync_path, utc_iso
 from crawlers.evidence.exceptions import EvidenceError
 
 __all__ = ["Capture", "Exchange", "Resource", "StoredCapture", "WarcStore", "content_digest",
@@ -179,11 +179,7 @@ class WarcStore:
                 self._fh.flush()
                 os.fsync(self._fh.fileno())
             if self._new_files:
-                fd = os.open(self.dir, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+                fsync_path(self.dir)
         except OSError as exc:
             raise EvidenceError(f"cannot sync evidence in {self.dir}: {exc.strerror}") from exc
         self._unsynced = self._new_files = False
