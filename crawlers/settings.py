@@ -92,9 +92,10 @@ ITEM_PIPELINES = {
 }
 NACHTWACHT_DISCOVERY = "review"  # onions seen in pages: review (queue) | follow (within scope) | off
 NACHTWACHT_DISCOVERY_SCOPE: list[str] = []  # host patterns (fnmatch) a `follow` job may crawl into
-# Items/requests of one response processed at once. Scrapy's 100 starts 100 asyncio tasks per
-# response (~9% of the crawl process's time); a page yields one item and a few requests.
-CONCURRENT_ITEMS = 16
+# Items/requests of one response processed at once. Scrapy starts this many asyncio tasks per
+# response (its 100: ~9% of the crawl process's time, 16 still ~5%). A page yields its item first,
+# then its new links: with 2, one task waits for the item's extraction while the other queues the links.
+CONCURRENT_ITEMS = 2
 # "auto" = 1 worker on >= 2 cores, the fastest measured on 2 cores (benchmarks/bench_crawl.py); the
 # default stays 0 until the jobs kill test no longer relies on a crawl slow enough to be killed midway.
 NACHTWACHT_EXTRACT_WORKERS: int | str = "auto"  # extraction processes; auto = 1 on >= 2 cores; 0 = inline
@@ -111,5 +112,6 @@ NACHTWACHT_CLAIM_POLL = 0.2  # seconds between polls of an empty shared queue
 # --- Engine ---------------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawlers.logformatter.CrawlLogFormatter"  # no per-page DEBUG records above DEBUG
 STATS_DUMP = False
 FEED_EXPORT_ENCODING = "utf-8"
