@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
+from ._base import KINDS
+
 __all__ = [
     "ALIASES",
     "DEFAULT_TEXT_FIELDS",
@@ -203,16 +205,6 @@ def _strs(values: Iterable[Any]) -> list[str]:
     return [str(v) for v in values if v not in (None, "")]
 
 
-def _one(value: Any) -> list[str]:
-    """`_strs([value])` without building the list and the comprehension."""
-    return [] if value in (None, "") else [str(value)]
-
-
-def _each(items: Any, key: str) -> list[str]:
-    """`_strs(item.get(key) for item in items or ())`; empty at once for the usual empty list."""
-    return [str(v) for v in (item.get(key) for item in items) if v not in (None, "")] if items else []
-
-
 def _get(d: Any, *path: str) -> Any:
     for key in path:
         if not isinstance(d, dict):
@@ -221,19 +213,27 @@ def _get(d: Any, *path: str) -> Any:
     return d
 
 
-def _sub(source: dict[str, Any], key: str, sub: str) -> Any:
-    """`_get(source, key, sub)` for a two-key path."""
-    inner = source.get(key)
-    return inner.get(sub) if isinstance(inner, dict) else None
-
-
 def _month(dt: datetime) -> str:
     """`dt.strftime("%Y-%m")` (glibc's %Y: year not zero-padded), without strftime's cost."""
     return f"{dt.year}-{dt.month:02d}"
 
 
-#: name -> (kind, norm) of every field: one dict look-up per field in `prepare`.
-_SPEC_OF = {s.name: (s.kind, s.norm) for s in _SPECS}
+@lru_cache(maxsize=4_096)  # pure; a page's documents share their few timestamps
+def _parse_date_str(value: str) -> datetime | None:
+    try:
+        dt = datetime.fromisoformat(value.strip().replace("z", "Z"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).replace(microsecond=0)
+
+
+def _date(value: Any) -> datetime | None:
+    """`parse_date`, with strings (the usual case) answered from a cache."""
+    if type(value) is str:
+        return _parse_date_str(value) if value else None
+    return parse_date(value) if value is not None else None
 
 
 def _truncate(doc: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -249,15 +249,44 @@ def _truncate(doc: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return out, cut
 
 
+def _put(fields: dict[str, list[Any]], name: str, values: list[str], norm: Callable[[str], str]) -> None:
+    """Normalised, truncated, de-duplicated non-empty keyword values under ``name`` (if any)."""
+    seen: dict[str, None] = {}
+    for v in values:
+        norm_value = norm(v)[:MAX_KEYWORD_CHARS]
+        if norm_value:
+            seen[norm_value] = None
+    if seen:
+        fields[name] = list(seen)[:MAX_VALUES]
+
+
+def _put_each(fields: dict[str, list[Any]], name: str, items: Any, key: str,
+              norm: Callable[[str], str]) -> None:
+    """`_put` of ``str(item.get(key))`` for the items whose value is not None or ""."""
+    _put(fields, name, [str(v) for v in (item.get(key) for item in items) if v not in (None, "")], norm)
+
+
+def _number(value: Any) -> list[float] | None:
+    """A number field holds one value, kept when it is a real number (not a bool)."""
+    t = type(value)
+    if t is float or t is int:
+        return [float(value)]
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return [float(value)]
+
+
 def prepare(doc: dict[str, Any]) -> Prepared:
     """Validate one document and derive its searchable fields.
 
     Raises ValueError when ``id`` or ``kind`` is missing (callers wrap it in IndexerError).
     Text longer than MAX_TEXT_CHARS is truncated, the stored document lists the cut fields
     under ``_truncated`` and a warning is logged.
-    """
-    from ._base import KINDS
 
+    Fields come out in FieldSpec order of the groups below (ids, keywords, numbers, flags,
+    dates, months, text); each keyword value is ``str()``-ed, normalised, cut to
+    MAX_KEYWORD_CHARS, and kept when non-empty and not seen before (MAX_VALUES at most).
+    """
     doc_id = doc.get("id")
     kind = doc.get("kind")
     if not doc_id or not isinstance(doc_id, str):
@@ -268,99 +297,148 @@ def prepare(doc: dict[str, Any]) -> Prepared:
     if cut:
         log.warning("document %s: truncated %s to %d chars", doc_id, ",".join(cut), MAX_TEXT_CHARS)
     get = source.get
+    fields: dict[str, list[Any]] = {}
+    v: Any = doc_id.strip()[:MAX_KEYWORD_CHARS]
+    if v:
+        fields["id"] = [v]
+    v = kind.strip().lower()[:MAX_KEYWORD_CHARS]
+    if v:
+        fields["kind"] = [v]
     ents = get("entities") or {}
     handles = get("handles") or {}
     products = get("products") or ()
     logistics = get("logistics") or ()
+
+    v = get("site")
+    one = [] if v is None or v == "" else [v if type(v) is str else str(v)]
+    if handles:
+        one += _strs(handles.keys())
+    if one:
+        _put(fields, "site", one, _lower)
+    _single(fields, "url", get("url"), _same)
+    v = get("vendor_id") or get("vendor")
+    one = [] if v is None or v == "" else [v if type(v) is str else str(v)]
+    if handles:
+        one += _strs(handles.values())
+    vendor_id = get("vendor_id")
+    if isinstance(vendor_id, str) and kind == "vendor":
+        one.insert(0, vendor_id)
+    if one:
+        _put(fields, "vendor_id", one, _vendor)
+    _single(fields, "author", get("author"), _vendor)
+    _single(fields, "channel", get("channel"), _lower)
+    v = get("category")
+    one = [] if v is None or v == "" else [v if type(v) is str else str(v)]
+    if products:
+        one += [str(c) for c in (item.get("category") for item in products) if c not in (None, "")]
+        _put(fields, "category", one, _fold)
+        _put_each(fields, "product", products, "name", _fold)
+    elif one:
+        _put(fields, "category", one, _fold)
+    if logistics:
+        _put_each(fields, "hub", logistics, "hub", _fold)
+        _put_each(fields, "hub_kind", logistics, "kind", _lower)
+        _put_each(fields, "hub_country", logistics, "country", _upper)
+    _single(fields, "ships_from", get("ships_from"), _upper)
+    v = get("ships_to")
+    if v:
+        _put(fields, "ships_to", _strs(v), _upper)
+    _single(fields, "lang", get("lang"), _lower)
+    price = get("price")
+    if isinstance(price, dict):
+        _single(fields, "currency", price.get("currency"), _upper)
     wallets = ents.get("wallets") or ()
-    raw: dict[str, list[Any]] = {
-        "id": [doc_id],
-        "kind": [kind],
-        "site": _one(get("site")) + _strs(handles.keys()) if handles else _one(get("site")),
-        "url": _one(get("url")),
-        "vendor_id": _one(get("vendor_id") or get("vendor")) + _strs(handles.values()) if handles
-        else _one(get("vendor_id") or get("vendor")),
-        "author": _one(get("author")),
-        "channel": _one(get("channel")),
-        "category": _one(get("category")) + _each(products, "category"),
-        "product": _each(products, "name"),
-        "hub": _each(logistics, "hub"),
-        "hub_kind": _each(logistics, "kind"),
-        "hub_country": _each(logistics, "country"),
-        "ships_from": _one(get("ships_from")),
-        "ships_to": _strs(get("ships_to") or ()),
-        "lang": _one(get("lang")),
-        "currency": _one(_sub(source, "price", "currency")),
-        "wallet": _each(wallets, "address") + _strs(get("wallets") or ()),
-        "chain": _each(wallets, "chain"),
-        "pgp": _each(ents.get("pgp_keys"), "fingerprint") + _strs(get("pgp_fingerprints") or ()),
-        "onion": _strs(ents.get("onions") or ()),
-        "email": _strs(ents.get("emails") or ()),
-        "contact": _each(ents.get("contacts"), "value"),
-        "listing_id": _one(get("listing_id")),
-        "price": [_sub(source, "price", "amount")],
-        "price_eur": [_sub(source, "price_eur", "amount")],
-        "quantity": [_sub(source, "quantity", "value")],
-        "recruitment_score": [_sub(source, "recruitment", "score")],
-        "listing_count": [get("listing_count")] if kind == "vendor" else [],
-    }
-    if isinstance(get("vendor_id"), str) and kind == "vendor":
-        raw["vendor_id"].insert(0, source["vendor_id"])
-    label = _sub(source, "recruitment", "label")
+    v = get("wallets")
+    if wallets or v:
+        one = [str(a) for a in (item.get("address") for item in wallets) if a not in (None, "")] \
+            if wallets else []
+        _put(fields, "wallet", one + _strs(v) if v else one, _wallet)
+        if wallets:
+            _put_each(fields, "chain", wallets, "chain", _lower)
+    pgp_keys = ents.get("pgp_keys")
+    v = get("pgp_fingerprints")
+    if pgp_keys or v:
+        one = [str(f) for f in (item.get("fingerprint") for item in pgp_keys) if f not in (None, "")] \
+            if pgp_keys else []
+        _put(fields, "pgp", one + _strs(v) if v else one, _pgp)
+    v = ents.get("onions")
+    if v:
+        _put(fields, "onion", _strs(v), _lower)
+    v = ents.get("emails")
+    if v:
+        _put(fields, "email", _strs(v), _lower)
+    v = ents.get("contacts")
+    if v:
+        _put_each(fields, "contact", v, "value", _lower)
+    _single(fields, "listing_id", get("listing_id"), _same)
+    for name, key, sub in _NUMBERS:
+        inner = price if key == "price" else get(key)
+        if isinstance(inner, dict):
+            number = _number(inner.get(sub))
+            if number is not None:
+                fields[name] = number
+    recruitment = get("recruitment")
+    if kind == "vendor":
+        number = _number(get("listing_count"))
+        if number is not None:
+            fields["listing_count"] = number
+    label = recruitment.get("label") if isinstance(recruitment, dict) else None
     if isinstance(label, bool):
-        raw["recruitment"] = ["true" if label else "false"]
-    if isinstance(get("available"), bool):
-        raw["available"] = ["true" if source["available"] else "false"]
+        fields["recruitment"] = ["true" if label else "false"]
+    v = get("available")
+    if isinstance(v, bool):
+        fields["available"] = ["true" if v else "false"]
 
-    fields: dict[str, list[Any]] = {}
-    for name, values in raw.items():
-        if not values:
-            continue
-        field_kind, norm = _SPEC_OF[name]
-        if field_kind == "number":
-            value = values[0]  # number fields hold one raw value, kept when it is a real number
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                fields[name] = [float(value)]
-            continue
-        if len(values) == 1:
-            norm_value = norm(values[0])[:MAX_KEYWORD_CHARS]
-            if norm_value:
-                fields[name] = [norm_value]
-            continue
-        seen: dict[str, None] = {}
-        for v in values:
-            norm_value = norm(v)[:MAX_KEYWORD_CHARS]
-            if norm_value:
-                seen[norm_value] = None
-        if seen:
-            fields[name] = list(seen)[:MAX_VALUES]
-
-    dates = {
-        "first_seen": parse_date(source.get("first_seen")),
-        "last_seen": parse_date(source.get("last_seen")),
-        "posted_at": parse_date(source.get("posted_at")),
-    }
-    seen_at = parse_date(source.get("seen_at"))
-    dates["seen"] = seen_at or dates["last_seen"] or dates["posted_at"] or dates["first_seen"]
-    for name, dt in dates.items():
-        if dt is not None:
-            fields[name] = [dt]
-    if dates["seen"] is not None:
-        fields["month"] = [_month(dates["seen"])]
-    first = dates["first_seen"] or dates["seen"]
+    first_seen = _date(get("first_seen"))
+    last_seen = _date(get("last_seen"))
+    posted_at = _date(get("posted_at"))
+    seen = _date(get("seen_at")) or last_seen or posted_at or first_seen
+    if first_seen is not None:
+        fields["first_seen"] = [first_seen]
+    if last_seen is not None:
+        fields["last_seen"] = [last_seen]
+    if posted_at is not None:
+        fields["posted_at"] = [posted_at]
+    if seen is not None:
+        fields["seen"] = [seen]
+        fields["month"] = [_month(seen)]
+    first = first_seen or seen
     if first is not None:
         fields["first_month"] = [_month(first)]
 
-    title = source.get("title") if isinstance(source.get("title"), str) else ""
-    body = " \n".join(
-        v for v in (source.get("description"), source.get("text")) if isinstance(v, str) and v
-    )
+    title = get("title")
+    if not isinstance(title, str):
+        title = ""
+    description = get("description")
+    text = get("text")
+    if isinstance(description, str) and description:
+        body = " \n".join((description, text)) if isinstance(text, str) and text else description
+    else:
+        body = text if isinstance(text, str) else ""
     if title:
         fields["title"] = [title]
     if body:
         fields["body"] = [body]
-    lang = (fields.get("lang") or [""])[0]
-    if lang in LANGS and (title or body):
-        fields[f"stem_{lang}"] = [f"{title} \n{body}"]
+    lang = fields.get("lang")
+    if lang is not None and lang[0] in LANGS and (title or body):
+        fields[f"stem_{lang[0]}"] = [f"{title} \n{body}"]
     fields["_fields"] = sorted([n for n in fields if n[:5] != "stem_"])
     return Prepared(id=doc_id, source=source, fields=fields)
+
+
+#: (number field, source key, sub-key): one raw value each, kept when it is a real number.
+_NUMBERS = (
+    ("price", "price", "amount"),
+    ("price_eur", "price_eur", "amount"),
+    ("quantity", "quantity", "value"),
+    ("recruitment_score", "recruitment", "score"),
+)
+
+
+def _single(fields: dict[str, list[Any]], name: str, value: Any, norm: Callable[[str], str]) -> None:
+    """One raw value (skipped when None or ""): ``str()``-ed, normalised, cut, kept when non-empty."""
+    if value is None or value == "":
+        return
+    norm_value = norm(value if type(value) is str else str(value))[:MAX_KEYWORD_CHARS]
+    if norm_value:
+        fields[name] = [norm_value]

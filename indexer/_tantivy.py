@@ -12,15 +12,18 @@ import json
 import logging
 import shutil
 from collections.abc import Iterable, Iterator
+from datetime import date, datetime, time
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import orjson
 import tantivy
 
 from . import _aggs
 from ._analysis import analyzers
 from ._base import SearchResult
-from ._mapping import FIELDS, MAPPING_VERSION, prepare, resolve_field
+from ._mapping import MAPPING_VERSION, prepare, resolve_field
 from ._plan import compile_query
 from ._tantivy_render import SOURCE_FIELD, Renderer, build_schema
 from .exceptions import IndexerError, IndexLockedError, QueryError, SchemaError
@@ -52,18 +55,55 @@ def parse_sort(sort: str | None) -> tuple[str, bool] | None:
     return specs[0].name, desc
 
 
+#: orjson renders natively only what `json.dumps` renders the same way (after `json.loads`);
+#: datetimes go through `_default` (str, as before); anything else raises and takes `json.dumps`.
+_ORJSON_OPTS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+_STR_TYPES = (datetime, date, time)
+
+
+def _default(obj: Any) -> str:
+    if type(obj) in _STR_TYPES:
+        return str(obj)
+    raise TypeError  # not rendered by orjson: the caller falls back to json.dumps
+
+
+def _non_finite(obj: Any) -> bool:
+    """Whether a NaN or infinity is in ``obj`` (orjson writes null where json writes NaN)."""
+    t = type(obj)
+    if t is float:
+        return obj - obj != 0.0
+    if t is dict:
+        return any(_non_finite(v) for v in obj.values())
+    if t is list or t is tuple:
+        return any(_non_finite(v) for v in obj)
+    return False
+
+
+def source_bytes(source: dict[str, Any]) -> bytes:
+    """The stored JSON of a document: ``json.loads`` of it equals ``json.loads`` of
+    ``json.dumps(source, ensure_ascii=False, default=str)`` (what it was before orjson)."""
+    try:
+        blob = orjson.dumps(source, default=_default, option=_ORJSON_OPTS)
+    except orjson.JSONEncodeError:  # non-str keys, subclasses, big ints, other types: json's way
+        blob = None
+    if blob is None or (b"null" in blob and _non_finite(source)):
+        blob = json.dumps(source, ensure_ascii=False, default=str).encode()
+    return blob
+
+
+@cache
+def _schema() -> tantivy.Schema:
+    return build_schema()
+
+
 def _to_document(doc: dict[str, Any]) -> tuple[str, tantivy.Document]:
     try:
         prep = prepare(doc)
     except ValueError as exc:
         raise IndexerError(f"embedded: rejected document: {exc}") from None
-    out = tantivy.Document()
-    out.add_bytes(SOURCE_FIELD, json.dumps(prep.source, ensure_ascii=False, default=str).encode())
-    for name, values in prep.fields.items():
-        kind = FIELDS[name].kind
-        add = out.add_text if kind in ("text", "keyword") else out.add_float if kind == "number" else out.add_date
-        for v in values:
-            add(name, v)
+    # prepare's values are typed per field kind (str, float, aware datetime): the schema converts
+    out = tantivy.Document.from_dict(prep.fields, _schema())
+    out.add_bytes(SOURCE_FIELD, source_bytes(prep.source))
     return prep.id, out
 
 
