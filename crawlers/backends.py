@@ -6,13 +6,26 @@ The embedded index allows one writer: two spiders of one `nachtwacht demo` must 
 from __future__ import annotations
 
 import json
+import os
 import threading
 from typing import Any
 
-__all__ = ["acquire", "release"]
+__all__ = ["acquire", "index_writer", "release"]
 
 _lock = threading.Lock()
 _open: dict[str, tuple[Any, int]] = {}
+
+
+def index_writer(value: Any, cores: int | None = None) -> str:
+    """Where the embedded index is written, for `NACHTWACHT_INDEX_WRITER`: "inline" (the crawl
+    process), "process" (a child process, `indexer._writer`) or "auto" ("process" on >= 3 cores)."""
+    text = str(value).strip().lower()
+    if text == "auto":
+        cores = (os.cpu_count() or 1) if cores is None else cores
+        return "process" if cores >= 3 else "inline"
+    if text not in ("inline", "process"):
+        raise ValueError(f"NACHTWACHT_INDEX_WRITER must be inline, process or auto, got {value!r}")
+    return text
 
 
 def _key(settings: dict[str, Any]) -> str:

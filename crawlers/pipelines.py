@@ -113,6 +113,9 @@ class IndexPipeline:
         backend_settings = crawler.settings.getdict("NACHTWACHT_BACKEND")
         if not backend_settings:
             raise NotConfigured("NACHTWACHT_BACKEND is not set: nothing to index into")
+        if str(backend_settings.get("backend") or "embedded") == "embedded" and "writer" not in backend_settings:
+            writer = backends.index_writer(crawler.settings.get("NACHTWACHT_INDEX_WRITER", "inline"))
+            backend_settings = {**backend_settings, "writer": writer}
         pipeline = cls(crawler, backend_settings, crawler.settings.getint("NACHTWACHT_COMMIT_EVERY", 200),
                        crawler.settings.getfloat("NACHTWACHT_COMMIT_SECONDS", 2.0))
         # The crawl's legal basis (nachtwacht.rights) goes with every document it writes.

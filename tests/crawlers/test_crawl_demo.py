@@ -312,3 +312,29 @@ def test_extraction_in_a_worker_process_indexes_the_same_listings(crawled, demo_
     finally:
         backend.close()
     assert missing == []
+
+
+def test_index_writer_in_a_child_process_indexes_the_same_documents(crawled, demo_world, tmp_path):
+    """`NACHTWACHT_INDEX_WRITER=process`: the index is written by a child process, with the same result."""
+    from nachtwacht.demomarket import DemoServer
+
+    with DemoServer(demo_world.sites["noordzee"]) as server:
+        summary = cli_json("crawl", str(SITE), "--via", "direct", "--base-url", server.base_url,
+                           "--set", "NACHTWACHT_INDEX_WRITER=process", data_dir=tmp_path)
+        base = server.base_url
+    assert summary["finish_reason"] == "finished"
+    for key in ("pages", "listings", "vendors"):
+        assert summary[key] == crawled["summary"][key], key
+    from indexer import get_backend
+
+    backend = get_backend({"backend": "embedded", "data_dir": str(tmp_path)}, readonly=True)
+    reference = get_backend({"backend": "embedded", "data_dir": str(crawled["data"])}, readonly=True)
+    try:
+        for kind in ("listing", "observation", "vendor", "page"):
+            assert backend.search(f"kind:{kind}").total == reference.search(f"kind:{kind}").total, kind
+        missing = [item["path"] for item in truth_listings(demo_world, "noordzee")
+                   if backend.get(listing_id("demo-noordzee", base + item["path"])) is None]
+    finally:
+        backend.close()
+        reference.close()
+    assert missing == []
