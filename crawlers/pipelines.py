@@ -273,9 +273,16 @@ class IndexPipeline:
 
 
 def _evidence_dict(evidence: Any) -> dict[str, Any]:
-    from dataclasses import asdict
+    """`dataclasses.asdict` of an `Evidence` (flat strings: no deep copy needed)."""
+    names = _FIELD_NAMES.get(type(evidence))
+    if names is None:
+        from dataclasses import fields
 
-    return asdict(evidence)
+        names = _FIELD_NAMES[type(evidence)] = tuple(f.name for f in fields(evidence))
+    return {name: getattr(evidence, name) for name in names}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _observation(listing: dict[str, Any], seen: str) -> dict[str, Any]:
