@@ -6,14 +6,24 @@ Kept apart from the extraction code so that a process receiving results from ext
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
-from extractors.model import Entities, HubMention, Listing, Post, Product, Recruitment
+from extractors.model import (
+    Entities,
+    HubMention,
+    Listing,
+    Post,
+    Product,
+    Recruitment,
+    _plain,
+    picklable_by_fields,
+)
 
 __all__ = ["Extraction"]
 
 
+@picklable_by_fields
 @dataclass(frozen=True, slots=True)
 class Extraction:
     """Everything found in one page or text record; ``to_dict`` is the scorer's JSON shape."""
@@ -42,14 +52,14 @@ class Extraction:
             "page_type": self.page_type,
             "listings": [listing.to_dict() for listing in self.listings],
             "posts": [post.to_dict() for post in self.posts],
-            "products": [asdict(p) for p in self.products],
+            "products": [_plain(p) for p in self.products],
             "entities": self.entities.to_dict(),
             "recruitment": (
                 {"label": rec.label, "score": rec.score, "evidence": [m.value for m in rec.evidence],
-                 "spans": [asdict(m) for m in rec.evidence], "rule": rec.rule}
+                 "spans": [_plain(m) for m in rec.evidence], "rule": rec.rule}
                 if rec else {"label": False, "score": 0.0, "evidence": []}
             ),
             "links": list(self.links),
             "notes": list(self.notes),
-            "logistics": [asdict(m) for m in self.logistics],
+            "logistics": [_plain(m) for m in self.logistics],
         }

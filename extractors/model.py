@@ -8,20 +8,71 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 _ATOMS = (str, int, float, bool, type(None))
+_ATOM_TYPES = frozenset(_ATOMS)  # exact types: answered before any isinstance or recursion
+_EMPTY: tuple[()] = ()  # the empty tuple (a singleton): its own plain form
+
+#: dataclass type -> (field names, a function giving the instance's field values as a tuple)
+_PLANS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+
+
+def _plan(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    """Field names and a C-level getter of their values (attrgetter), once per dataclass type."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        names = tuple(f.name for f in fields(cls))
+        if len(names) > 1:
+            getter: Callable[[Any], tuple[Any, ...]] = attrgetter(*names)
+        elif names:
+            one = attrgetter(names[0])
+            getter = lambda obj: (one(obj),)  # noqa: E731
+        else:
+            getter = lambda obj: ()  # noqa: E731
+        plan = _PLANS[cls] = (names, getter)
+    return plan
 
 
 def _plain(obj: Any, skip: str = "") -> Any:
     """`dataclasses.asdict` with the same result, minus its deepcopy of immutable leaves (a hot
-    path of indexing); a `skip` field keeps its place with None (the caller fills it in)."""
+    path of indexing); a `skip` field keeps its place with None (the caller fills it in).
+
+    Exact atoms, known dataclasses, tuples, lists and dicts are dispatched on their exact type;
+    anything else (subclasses, namedtuples, new dataclasses) takes the generic `_plain_other`."""
+    t = type(obj)
+    if t in _ATOM_TYPES:
+        return obj
+    plan = _PLANS.get(t)
+    if plan is not None:
+        names, getter = plan
+        values = getter(obj)
+        out = dict(zip(names, values, strict=True))
+        for name, value in zip(names, values, strict=True):
+            if type(value) not in _ATOM_TYPES and value is not _EMPTY and name != skip:
+                out[name] = _plain(value)
+        if skip in out:
+            out[skip] = None
+        return out
+    if t is tuple:
+        return tuple([_plain(v) for v in obj]) if obj else ()
+    if t is list:
+        return [_plain(v) for v in obj]
+    if t is dict:
+        return {_plain(k): _plain(v) for k, v in obj.items()}
+    return _plain_other(obj, skip)
+
+
+def _plain_other(obj: Any, skip: str) -> Any:
     if isinstance(obj, _ATOMS):
         return obj
     if hasattr(type(obj), "__dataclass_fields__"):
-        return {f.name: None if f.name == skip else _plain(getattr(obj, f.name)) for f in fields(obj)}
+        _plan(type(obj))
+        return _plain(obj, skip)
     if isinstance(obj, tuple):
         if hasattr(obj, "_fields"):  # namedtuple, as asdict does
             return type(obj)(*[_plain(v) for v in obj])
@@ -31,6 +82,22 @@ def _plain(obj: Any, skip: str = "") -> Any:
     if isinstance(obj, dict):
         return {_plain(k): _plain(v) for k, v in obj.items()}
     return copy.deepcopy(obj)
+
+
+def _reduce(self: Any) -> tuple[type, tuple[Any, ...]]:
+    """Pickle as ``(class, field values)``: unpickling calls the class, far cheaper than the
+    per-field ``object.__setattr__`` loop of frozen slotted dataclasses' ``__setstate__``."""
+    cls = type(self)
+    return cls, _plan(cls)[1](self)
+
+
+def picklable_by_fields(cls: type) -> type:
+    """Give a frozen dataclass (all fields in ``__init__``, no ``__post_init__``) `_reduce`."""
+    assert all(f.init for f in fields(cls)) and not hasattr(cls, "__post_init__"), cls
+    cls.__reduce__ = _reduce  # type: ignore[assignment,method-assign]
+    _plan(cls)
+    return cls
+
 
 __all__ = [
     "Contact",
@@ -123,14 +190,14 @@ class Entities:
     def to_dict(self) -> dict[str, Any]:
         """JSON shape of DESIGN.md: onions and emails as strings, spans kept beside them."""
         return {
-            "wallets": [asdict(w) for w in self.wallets],
-            "pgp_keys": [asdict(k) for k in self.pgp_keys],
+            "wallets": [_plain(w) for w in self.wallets],
+            "pgp_keys": [_plain(k) for k in self.pgp_keys],
             "onions": [m.value for m in self.onions],
             "emails": [m.value for m in self.emails],
-            "contacts": [asdict(c) for c in self.contacts],
+            "contacts": [_plain(c) for c in self.contacts],
             "mentions": {
-                "onions": [asdict(m) for m in self.onions],
-                "emails": [asdict(m) for m in self.emails],
+                "onions": [_plain(m) for m in self.onions],
+                "emails": [_plain(m) for m in self.emails],
             },
         }
 
@@ -344,7 +411,7 @@ class Observation:
     available: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = _plain(self)
         data["kind"] = "observation"
         data["id"] = f"{self.listing_id}:{self.seen_at}"
         return data
@@ -370,7 +437,12 @@ class Vendor:
     links: tuple[VendorLink, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = _plain(self)
         data["kind"] = "vendor"
         data["id"] = self.vendor_id
         return data
+
+
+for _cls in (Mention, Wallet, PgpKey, Contact, Entities, Price, PriceEur, Quantity, Product, HubMention,
+             Evidence, Page, Listing, Recruitment, Quote, Post, Observation, VendorLink, Vendor):
+    picklable_by_fields(_cls)
