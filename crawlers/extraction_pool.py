@@ -4,6 +4,10 @@ One pool per worker count is shared by every crawler of the process (`acquire_po
 count its users). Workers are spawned (no forked reactor or sockets), warmed before the first page,
 and exit on their own when the crawl process dies (a SIGKILLed crawl leaves no orphan holding its
 pipes). `extract_workers` reads the `NACHTWACHT_EXTRACT_WORKERS` setting.
+
+A task may ask for the page's links too (`LinkSpec`): the worker then runs the spider's own
+`extract_links` on a response of the same class, URL, body and encoding as the crawled one (same
+text, same parse, so the same list), and the crawl process does not parse the page at all.
 """
 
 from __future__ import annotations
@@ -15,7 +19,15 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-__all__ = ["Batcher", "acquire_pool", "extract_page", "extract_workers", "load_models", "release_pool"]
+__all__ = ["Batcher", "LinkSpec", "Task", "acquire_pool", "extract_page", "extract_workers", "load_models",
+           "release_pool"]
+
+#: (response class name, encoding) of a crawled page whose links the worker should extract
+LinkSpec = tuple[str, str]
+#: (body, url, site, selectors, links wanted or None)
+Task = tuple[bytes, str, str, dict[str, str] | None, LinkSpec | None]
+#: (extraction ok, the extraction or the traceback, the links or None if not asked or they failed)
+Result = tuple[bool, Any, list[str] | None]
 
 
 def extract_page(body: bytes, url: str, site: str, selectors: dict[str, str] | None) -> Any:
@@ -25,16 +37,34 @@ def extract_page(body: bytes, url: str, site: str, selectors: dict[str, str] | N
     return extract_html(body, url=url, site=site, source=url, selectors=selectors)
 
 
-def extract_batch(tasks: list[tuple[bytes, str, str, dict[str, str] | None]]) -> list[tuple[bool, Any]]:
-    """Extraction of several pages in a worker: (True, extraction) or (False, the traceback) per page."""
+def page_links(body: bytes, url: str, spec: LinkSpec) -> list[str] | None:
+    """The spider's `extract_links` of a page rebuilt from its class, URL, body and encoding.
+
+    None when that fails (the spider then extracts them itself, and reports the failure as usual).
+    """
+    from scrapy import http
+
+    from crawlers.spiders.links import extract_links
+
+    class_name, encoding = spec
+    try:
+        response_class = getattr(http, class_name)
+        return extract_links(response_class(url, body=body, encoding=encoding))
+    except Exception:
+        return None
+
+
+def extract_batch(tasks: list[Task]) -> list[Result]:
+    """Extraction of several pages in a worker: (ok, extraction or traceback, links) per page."""
     import traceback
 
-    results: list[tuple[bool, Any]] = []
-    for task in tasks:
+    results: list[Result] = []
+    for body, url, site, selectors, links_of in tasks:
+        links = page_links(body, url, links_of) if links_of is not None else None
         try:
-            results.append((True, extract_page(*task)))
+            results.append((True, extract_page(body, url, site, selectors), links))
         except Exception:
-            results.append((False, traceback.format_exc()))
+            results.append((False, traceback.format_exc(), links))
     return results
 
 
@@ -48,11 +78,11 @@ class Batcher:
     def __init__(self, pool: ProcessPoolExecutor, max_batch: int = 8):
         self.pool = pool
         self.max_batch = max_batch
-        self._pending: list[tuple[Any, asyncio.Future[tuple[bool, Any]]]] = []
+        self._pending: list[tuple[Any, asyncio.Future[Result]]] = []
 
-    def submit(self, task: tuple[bytes, str, str, dict[str, str] | None]) -> asyncio.Future[tuple[bool, Any]]:
+    def submit(self, task: Task) -> asyncio.Future[Result]:
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[tuple[bool, Any]] = loop.create_future()
+        future: asyncio.Future[Result] = loop.create_future()
         self._pending.append((task, future))
         if len(self._pending) >= self.max_batch:
             self._flush(loop)
@@ -72,14 +102,14 @@ class Batcher:
         done.add_done_callback(lambda f: loop.call_soon_threadsafe(self._deliver, batch, f))
 
     @staticmethod
-    def _deliver(batch: list[tuple[Any, asyncio.Future[tuple[bool, Any]]]], done: Any) -> None:
+    def _deliver(batch: list[tuple[Any, asyncio.Future[Result]]], done: Any) -> None:
         try:
             results = done.result() if not isinstance(done, Exception) else None
         except Exception as exc:  # a worker died: every page of the batch failed
             done = exc
             results = None
         if results is None:
-            results = [(False, f"extraction worker failed: {done!r}")] * len(batch)
+            results = [(False, f"extraction worker failed: {done!r}", None)] * len(batch)
         for (_, future), result in zip(batch, results, strict=True):
             if not future.done():
                 future.set_result(result)

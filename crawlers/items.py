@@ -12,9 +12,11 @@ __all__ = ["CrawledPage"]
 
 @dataclass(slots=True)
 class CrawledPage:
-    """One fetched page; `extraction` is filled in by `ExtractPipeline`."""
+    """One fetched page; `extraction` is filled in by `ExtractPipeline` (`extracted` once it ran:
+    `extraction` stays None when it failed)."""
 
     page: Page
     frontier_url: str
     page_type_hint: str | None = None
     extraction: Any = None
+    extracted: bool = False

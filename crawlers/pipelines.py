@@ -12,6 +12,7 @@ from crawlers import backends, signals
 from crawlers.documents import VendorAccumulator, merge_listing, page_document
 from crawlers.extraction_pool import (
     Batcher,
+    LinkSpec,
     acquire_pool,
     extract_page,
     extract_workers,
@@ -51,6 +52,11 @@ class ExtractPipeline:
     def open_spider(self) -> None:
         if self.workers > 0:
             self.pool = acquire_pool(self.workers)
+            spider = self.crawler.spider
+            if spider is not None and hasattr(spider, "extract_in_callback"):
+                # the spider awaits `extract` in its callback: the worker returns the page's links
+                # with its extraction, and the crawl process never parses the page
+                spider.extract_in_callback = self.extract
         else:
             load_models()
 
@@ -60,27 +66,33 @@ class ExtractPipeline:
             release_pool(self.workers)
 
     async def process_item(self, item: Any) -> Any:
-        if not isinstance(item, CrawledPage):
-            return item
+        if isinstance(item, CrawledPage) and not item.extracted:
+            await self.extract(item)
+        return item
+
+    async def extract(self, item: CrawledPage, links_of: LinkSpec | None = None) -> list[str] | None:
+        """Fill in `item.extraction`; with `links_of` (a worker pool only) also return the page's
+        links (None: not asked, or they failed in the worker)."""
         spider = self.crawler.spider
         selectors = dict(spider.site.selectors) if spider is not None and spider.site.selectors else None
         page = item.page
+        item.extracted = True
         if self.pool is not None:
-            ok, result = await self.pool.submit((page.body, page.url, page.site, selectors))
+            ok, result, links = await self.pool.submit((page.body, page.url, page.site, selectors, links_of))
             if ok:
                 item.extraction = result
             else:
                 self.crawler.stats.inc_value("extract/failed")
                 logger.error("extraction failed on %s:\n%s", page.url, result)
                 item.extraction = None
-            return item
+            return links
         try:
             item.extraction = extract_page(page.body, page.url, page.site, selectors)
         except Exception:
             self.crawler.stats.inc_value("extract/failed")
             logger.exception("extraction failed on %s", page.url)
             item.extraction = None
-        return item
+        return None
 
 
 # id(backend) -> the open IndexPipelines writing to it (crawlers of one process, one reactor thread)

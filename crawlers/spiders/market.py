@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request, Response
+from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -61,6 +61,9 @@ class MarketSpider(SiteSpider):
     """Crawl one site as its config says; the arguments are `SiteSpider`'s."""
 
     name = "market"
+    #: set by `ExtractPipeline` when pages are extracted in worker processes: `parse` awaits
+    #: `extract_in_callback(item, links_of)`, which extracts the page and returns its links
+    extract_in_callback: Callable[[CrawledPage, tuple[str, str] | None], Awaitable[list[str] | None]] | None = None
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -131,10 +134,11 @@ class MarketSpider(SiteSpider):
             self.crawler.stats.inc_value("crawl/redirect_to_known")
 
     # --- responses -----------------------------------------------------------------------------
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
         meta = response.meta
         if response.status in REDIRECT_STATUSES:
-            yield from self._redirect(response)
+            for request in self._redirect(response):
+                yield request
             return
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         page = Page(
@@ -150,20 +154,31 @@ class MarketSpider(SiteSpider):
             warc_record_id=meta.get("warc_record_id", ""),
         )
         self.crawler.stats.inc_value("crawl/pages")
-        yield CrawledPage(page=page, frontier_url=meta["frontier_url"], page_type_hint=meta.get("page_type"))
-        if "html" not in content_type and content_type:
+        item = CrawledPage(page=page, frontier_url=meta["frontier_url"], page_type_hint=meta.get("page_type"))
+        html = "html" in content_type or not content_type
+        links = None
+        if self.extract_in_callback is not None:
+            wanted = html and meta["depth"] < self.site.limits.depth and isinstance(response, TextResponse)
+            links = await self.extract_in_callback(
+                item, (type(response).__name__, response.encoding) if wanted else None)  # type: ignore[attr-defined]
+        yield item
+        if not html:
             return
-        yield from self._follow(response, meta["depth"], meta.get("chain", 0))
+        for request in self._follow(response, meta["depth"], meta.get("chain", 0), links):
+            yield request
 
-    def _follow(self, response: Response, depth: int, chain: int) -> Iterator[Request]:
+    def _follow(self, response: Response, depth: int, chain: int,
+                links: list[str] | None = None) -> Iterator[Request]:
+        """Offer the page's links to the frontier; `links`: already extracted (by the extraction worker)."""
         if depth >= self.site.limits.depth:
             return
-        try:
-            links = extract_links(response)  # host scope is checked in `_in_scope`
-        except Exception:
-            self.crawler.stats.inc_value("crawl/link_extraction_failed")
-            logger.warning("link extraction failed on %s", response.url, exc_info=True)
-            return
+        if links is None:
+            try:
+                links = extract_links(response)  # host scope is checked in `_in_scope`
+            except Exception:
+                self.crawler.stats.inc_value("crawl/link_extraction_failed")
+                logger.warning("link extraction failed on %s", response.url, exc_info=True)
+                return
         parent_shape = url_shape(response.url)
         offered = self._offered
         for link in links:

@@ -13,7 +13,7 @@ from crawlers.extraction_pool import (
 )
 
 PAGE = (b"<html><body><h1>Witte Weduwe 5g</h1><p>Vendor: bergkristal</p><p>Prijs: 45 EUR</p>"
-        b"<p>Ships from: Netherlands</p></body></html>")
+        b"<p>Ships from: Netherlands</p><a href='/vendor/bergkristal'>bergkristal</a></body></html>")
 
 
 @pytest.mark.parametrize(("value", "cores", "expected"), [
@@ -34,13 +34,21 @@ def test_crawlers_of_one_process_share_one_pool_and_get_what_inline_extraction_g
     second = acquire_pool(1)
     try:
         assert second is first, "one pool per process, not one per crawler"
-        task = (PAGE, "http://x.onion/item/1", "demo-x", None)
-        results = first.pool.submit(extract_batch, [task, (12345, "http://x.onion/2", "demo-x", None)]).result(timeout=120)
+        task = (PAGE, "http://x.onion/item/1", "demo-x", None, ("HtmlResponse", "utf-8"))
+        failing = (12345, "http://x.onion/2", "demo-x", None, ("HtmlResponse", "utf-8"))
+        results = first.pool.submit(extract_batch, [task, failing]).result(timeout=120)
     finally:
         release_pool(1)
         assert not first.pool._shutdown_thread, "still in use by the second crawler"
         release_pool(1)
     assert first.pool._shutdown_thread, "the last user shut it down"
-    (ok, extraction), (bad_ok, trace) = results
-    assert ok and extraction.to_dict() == extract_page(*task).to_dict()
+    (ok, extraction, links), (bad_ok, trace, bad_links) = results
+    assert ok and extraction.to_dict() == extract_page(*task[:4]).to_dict()
+    from scrapy.http import HtmlResponse
+
+    from crawlers.spiders.links import extract_links
+
+    assert links == extract_links(HtmlResponse(task[1], body=PAGE, encoding="utf-8")) == [
+        "http://x.onion/vendor/bergkristal"]
     assert not bad_ok and "Traceback" in trace, "a failing page fails alone, with its traceback"
+    assert bad_links is None, "links that cannot be extracted are None: the spider then tries itself"

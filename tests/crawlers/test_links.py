@@ -123,3 +123,42 @@ def test_origin_cache_resolves_like_the_full_urls(value, base, page, encoding):
     assert _join_safe_by_origin(_origin(base), value, encoding) == safe
     if safe is not None and _origin_only(safe):
         assert _join_page_by_origin(_origin(page), safe) == _join_page(page, safe)
+
+
+def _rebuilt_links(response) -> list[str] | None:
+    """What an extraction worker returns for `response` (it sees only class, URL, body, encoding)."""
+    from crawlers.extraction_pool import page_links
+
+    return page_links(response.body, response.url, (type(response).__name__, response.encoding))
+
+
+def test_a_worker_rebuilds_the_same_links_from_class_url_body_and_encoding():
+    from scrapy.http import TextResponse, XmlResponse
+
+    pages = [response for _, _, response in _demo_pages()[:60]]
+    for content_type in ("text/html; charset=utf-8", "text/html; charset=latin-1", "text/html"):
+        pages.append(_response("/start/page", TRICKY, content_type))
+    bom = b"\xef\xbb\xbf" + TRICKY.replace(b"charset", b"x")
+    pages.append(_response("/bom", bom, "text/html; charset=latin-1"))  # the BOM wins over the header
+    pages.append(TextResponse(BASE + "/t", body=TRICKY, headers={"Content-Type": "text/plain"}))
+    pages.append(XmlResponse(BASE + "/x", body=b'<?xml version="1.0"?><r><a href="/x1">x</a></r>'))
+    for response in pages:
+        assert _rebuilt_links(response) == extract_links(response), response.url
+    assert BASE + "/sub/dir/rel/page.html" in _rebuilt_links(pages[-5])
+
+
+@settings(max_examples=100, deadline=None)
+@given(hrefs=st.lists(HREF, min_size=1, max_size=8), encoding=st.sampled_from(["utf-8", "cp1252", "latin-1"]))
+def test_a_worker_rebuilds_the_same_links_on_generated_hrefs(hrefs, encoding):
+    from html import escape
+
+    anchors = "".join(f'<a href="{escape(h)}">x</a>' for h in hrefs)
+    body = f"<html><body>{anchors}</body></html>".encode(encoding, errors="replace")
+    response = _response("/p/q", body, f"text/html; charset={encoding}")
+    assert _rebuilt_links(response) == extract_links(response)
+
+
+def test_links_a_worker_cannot_rebuild_are_none():
+    from crawlers.extraction_pool import page_links
+
+    assert page_links(b"<a href='/x'>x</a>", BASE + "/", ("NoSuchResponse", "utf-8")) is None
