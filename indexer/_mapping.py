@@ -260,10 +260,23 @@ def _put(fields: dict[str, list[Any]], name: str, values: list[str], norm: Calla
         fields[name] = list(seen)[:MAX_VALUES]
 
 
-def _put_each(fields: dict[str, list[Any]], name: str, items: Any, key: str,
-              norm: Callable[[str], str]) -> None:
-    """`_put` of ``str(item.get(key))`` for the items whose value is not None or ""."""
-    _put(fields, name, [str(v) for v in (item.get(key) for item in items) if v not in (None, "")], norm)
+_Plan = tuple[tuple[str, str, Callable[[str], str]], ...]
+
+
+def _put_each(fields: dict[str, list[Any]], items: Any, plan: _Plan) -> None:
+    """For each (field, key, norm) of ``plan``: `_put` of ``str(item.get(key))`` over the
+    items whose value is not None or ""."""
+    for name, key, norm in plan:
+        seen: dict[str, None] = {}
+        for item in items:
+            v = item.get(key)
+            if v is None or v == "":
+                continue
+            norm_value = norm(v if type(v) is str else str(v))[:MAX_KEYWORD_CHARS]
+            if norm_value:
+                seen[norm_value] = None
+        if seen:
+            fields[name] = list(seen)[:MAX_VALUES]
 
 
 def _number(value: Any) -> list[float] | None:
@@ -315,7 +328,11 @@ def prepare(doc: dict[str, Any]) -> Prepared:
         one += _strs(handles.keys())
     if one:
         _put(fields, "site", one, _lower)
-    _single(fields, "url", get("url"), _same)
+    v = get("url")
+    if v is not None and v != "":
+        v = (v if type(v) is str else str(v)).strip()[:MAX_KEYWORD_CHARS]
+        if v:
+            fields["url"] = [v]
     v = get("vendor_id") or get("vendor")
     one = [] if v is None or v == "" else [v if type(v) is str else str(v)]
     if handles:
@@ -332,13 +349,11 @@ def prepare(doc: dict[str, Any]) -> Prepared:
     if products:
         one += [str(c) for c in (item.get("category") for item in products) if c not in (None, "")]
         _put(fields, "category", one, _fold)
-        _put_each(fields, "product", products, "name", _fold)
+        _put_each(fields, products, _PRODUCT)
     elif one:
         _put(fields, "category", one, _fold)
     if logistics:
-        _put_each(fields, "hub", logistics, "hub", _fold)
-        _put_each(fields, "hub_kind", logistics, "kind", _lower)
-        _put_each(fields, "hub_country", logistics, "country", _upper)
+        _put_each(fields, logistics, _LOGISTICS)
     _single(fields, "ships_from", get("ships_from"), _upper)
     v = get("ships_to")
     if v:
@@ -347,29 +362,30 @@ def prepare(doc: dict[str, Any]) -> Prepared:
     price = get("price")
     if isinstance(price, dict):
         _single(fields, "currency", price.get("currency"), _upper)
-    wallets = ents.get("wallets") or ()
+    if ents:  # most documents have none: skip its five look-ups
+        wallets = ents.get("wallets") or ()
+        pgp_keys = ents.get("pgp_keys")
+        onions, emails, contacts = ents.get("onions"), ents.get("emails"), ents.get("contacts")
+    else:
+        wallets, pgp_keys, onions, emails, contacts = (), None, None, None, None
     v = get("wallets")
     if wallets or v:
         one = [str(a) for a in (item.get("address") for item in wallets) if a not in (None, "")] \
             if wallets else []
         _put(fields, "wallet", one + _strs(v) if v else one, _wallet)
         if wallets:
-            _put_each(fields, "chain", wallets, "chain", _lower)
-    pgp_keys = ents.get("pgp_keys")
+            _put_each(fields, wallets, _CHAIN)
     v = get("pgp_fingerprints")
     if pgp_keys or v:
         one = [str(f) for f in (item.get("fingerprint") for item in pgp_keys) if f not in (None, "")] \
             if pgp_keys else []
         _put(fields, "pgp", one + _strs(v) if v else one, _pgp)
-    v = ents.get("onions")
-    if v:
-        _put(fields, "onion", _strs(v), _lower)
-    v = ents.get("emails")
-    if v:
-        _put(fields, "email", _strs(v), _lower)
-    v = ents.get("contacts")
-    if v:
-        _put_each(fields, "contact", v, "value", _lower)
+    if onions:
+        _put(fields, "onion", _strs(onions), _lower)
+    if emails:
+        _put(fields, "email", _strs(emails), _lower)
+    if contacts:
+        _put_each(fields, contacts, _CONTACT)
     _single(fields, "listing_id", get("listing_id"), _same)
     for name, key, sub in _NUMBERS:
         inner = price if key == "price" else get(key)
@@ -422,9 +438,18 @@ def prepare(doc: dict[str, Any]) -> Prepared:
     lang = fields.get("lang")
     if lang is not None and lang[0] in LANGS and (title or body):
         fields[f"stem_{lang[0]}"] = [f"{title} \n{body}"]
-    fields["_fields"] = sorted([n for n in fields if n[:5] != "stem_"])
+    names = list(fields)
+    if names[-1][:5] == "stem_":  # at most one stem_ field, set last
+        names.pop()
+    names.sort()
+    fields["_fields"] = names
     return Prepared(id=doc_id, source=source, fields=fields)
 
+
+_PRODUCT: _Plan = (("product", "name", _fold),)
+_LOGISTICS: _Plan = (("hub", "hub", _fold), ("hub_kind", "kind", _lower), ("hub_country", "country", _upper))
+_CHAIN: _Plan = (("chain", "chain", _lower),)
+_CONTACT: _Plan = (("contact", "value", _lower),)
 
 #: (number field, source key, sub-key): one raw value each, kept when it is a real number.
 _NUMBERS = (
