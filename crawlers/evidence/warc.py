@@ -14,7 +14,8 @@ by `sync()`, which the crawl calls before each frontier checkpoint marks pages d
 `close()`/rotation. One fsync per checkpoint instead of one per capture.
 
 Records are encoded by `_warcrecord` (the bytes warcio's WARCWriter writes, same headers, order and
-SHA-256 digests, gzip level 6 instead of 9, at a fraction of the CPU); warcio reads them back.
+SHA-256 digests; zlib-ng at level 6 instead of zlib at 9) at a fraction of the CPU; warcio reads
+them back.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ _HTTP_RESPONSE = "application/http; msgtype=response"
 _HTTP_REQUEST = "application/http; msgtype=request"
 _WARC_FIELDS = "application/warc-fields"
 _DEFAULT_RESOURCE_TYPE = "application/warc-record"  # warcio's default for a record without one
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
 
 
 def warc_digest_to_hex(value: str) -> str:
@@ -144,6 +146,8 @@ class WarcStore:
         self._serial = 0
         self._fh: BinaryIO | None = None
         self._path: Path | None = None
+        self._rel = ""  # self._path relative to the data directory
+        self._size = 0  # bytes written to self._path (no tell(): a syscall per call)
         self._gzip = GzipMembers()
         self._unsynced = False  # WARC bytes written since the last fsync
         self._new_files = False  # a file was created since the last directory fsync
@@ -162,6 +166,8 @@ class WarcStore:
         except OSError as exc:
             raise EvidenceError(f"cannot create WARC file {path}: {exc.strerror}") from exc
         self._path = path
+        self._size = 0
+        self._rel = self._relative(path)
         self._new_files = True
         info = {"software": SOFTWARE, "format": "WARC File Format 1.1", "job": self.job_id,
                 "operator": self.operator, "host": socket.gethostname()}
@@ -211,12 +217,15 @@ class WarcStore:
     def _write_members(self, members: list[bytes]) -> int:
         """Append gzip members in one write and flush it to the OS; returns the offset of the first."""
         assert self._fh is not None and self._path is not None
-        offset = self._fh.tell()
+        offset = self._size
+        data = b"".join(members) if len(members) > 1 else members[0]
         try:
-            self._fh.write(b"".join(members) if len(members) > 1 else members[0])
+            self._fh.write(data)
             self._fh.flush()
         except OSError as exc:
+            self._size = self._fh.tell()  # a partial write: the next record starts after it
             raise EvidenceError(f"cannot write WARC file {self._path}: {exc.strerror}") from exc
+        self._size += len(data)
         self._unsynced = True
         return offset
 
@@ -228,7 +237,7 @@ class WarcStore:
         The record that extraction saw is the DOM resource when there is one, else the response;
         `content_sha256` overrides the digest computed for it (e.g. a decoded body).
         """
-        if self._fh is None or (self._fh.tell() >= self.max_file_size):
+        if self._fh is None or self._size >= self.max_file_size:
             self._seal()
             self._open()
         assert self._path is not None
@@ -276,7 +285,7 @@ class WarcStore:
             offset += length
         main_id = main_id or records[0]["id"]
         main_sha = content_sha256 or main_sha
-        capture = Capture(warc_file=self._relative(self._path), record_id=main_id,
+        capture = Capture(warc_file=self._rel, record_id=main_id,
                           content_sha256=main_sha, captured_at=date, records=records)
         self.custody.append("capture", job=self.job_id, operator=self.operator, url=url, via=via,
                             isolation=isolation, warc_file=capture.warc_file, record_id=main_id,
@@ -288,22 +297,30 @@ class WarcStore:
 def _exchange_records(gzip: GzipMembers, ex: Exchange, common: list[tuple[str, str]]
                       ) -> tuple[str, str | None, RecordBytes, tuple[str, RecordBytes]]:
     """(response id, decoded body SHA-256 or None, response record, (request id, request record))."""
-    try:
-        reason = HTTPStatus(ex.status).phrase
-    except ValueError:
-        reason = "Unknown"
-    kept = [(k, v) for k, v in ex.response_headers if k.lower() not in _FRAMING]
-    kept += [(f"X-Archive-Orig-{k}", v) for k, v in ex.response_headers if k.lower() in _FRAMING]
-    kept = [(k, v) for k, v in kept if k.lower() != "content-length"]
+    reason = _REASONS.get(ex.status, "Unknown")
+    kept = []
+    moved = []
+    encoding = None
+    for k, v in ex.response_headers:
+        name = k.lower()
+        if name in _FRAMING:
+            moved.append((f"X-Archive-Orig-{k}", v))
+        elif name == "content-length":
+            continue
+        else:
+            if name == "content-encoding" and encoding is None:
+                encoding = v
+            kept.append((k, v))
+    kept += moved
     kept.append(("Content-Length", str(len(ex.body))))
     protocol = ex.protocol if ex.protocol.upper().startswith("HTTP/") else "HTTP/1.1"
-    encoding = next((v for k, v in ex.response_headers if k.lower() == "content-encoding"), "")
-    decoded = content_digest(ex.body, encoding) if encoding else hashlib.sha256(ex.body).hexdigest()
+    payload_hash = hashlib.sha256(ex.body)
+    decoded = content_digest(ex.body, encoding) if encoding else payload_hash.hexdigest()
     resp_id = warc_record_id()
     uri = [("WARC-Target-URI", ex.url)] if ex.url else []
     resp = encode_record(
         gzip, [*common, ("WARC-Type", "response"), ("WARC-Record-ID", resp_id), *uri],
-        content_type=_HTTP_RESPONSE, payload=ex.body,
+        content_type=_HTTP_RESPONSE, payload=ex.body, payload_hash=payload_hash,
         head=http_head(protocol, f"{ex.status} {reason}", kept),
         after_payload_digest=[("WARC-X-Content-SHA256", decoded)] if decoded else ())
     target = ex.url.split("://", 1)[-1]
