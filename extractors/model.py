@@ -16,7 +16,6 @@ from typing import Any
 
 _ATOMS = (str, int, float, bool, type(None))
 _ATOM_TYPES = frozenset(_ATOMS)  # exact types: answered before any isinstance or recursion
-_EMPTY: tuple[()] = ()  # the empty tuple (a singleton): its own plain form
 
 #: dataclass type -> (field names, a function giving the instance's field values as a tuple)
 _PLANS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
@@ -38,6 +37,28 @@ def _plan(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]
     return plan
 
 
+#: (dataclass type, skipped field) -> its converter to a plain dict (see `_converter`)
+_CONVERTERS: dict[tuple[type, str], Callable[[Any], dict[str, Any]]] = {}
+
+
+def _converter(cls: type, skip: str) -> Callable[[Any], dict[str, Any]]:
+    """A function turning an instance of dataclass ``cls`` into its plain dict, written out once
+    per class (as `dataclasses` writes ``__init__``): one attribute read and one exact-type test
+    per field, `_plain` only for values that are not atoms; the ``skip`` field is None, unread."""
+    conv = _CONVERTERS.get((cls, skip))
+    if conv is None:
+        names = [f.name for f in fields(cls)]
+        reads = "".join(f"    v{i} = obj.{name}\n" for i, name in enumerate(names) if name != skip)
+        items = ", ".join(
+            f"{name!r}: None" if name == skip else f"{name!r}: v{i} if type(v{i}) in atoms else plain(v{i})"
+            for i, name in enumerate(names)
+        )
+        namespace: dict[str, Any] = {"atoms": _ATOM_TYPES, "plain": _plain}
+        exec(f"def convert(obj):\n{reads}    return {{{items}}}\n", namespace)  # field names only
+        conv = _CONVERTERS[(cls, skip)] = namespace["convert"]
+    return conv
+
+
 def _plain(obj: Any, skip: str = "") -> Any:
     """`dataclasses.asdict` with the same result, minus its deepcopy of immutable leaves (a hot
     path of indexing); a `skip` field keeps its place with None (the caller fills it in).
@@ -47,17 +68,9 @@ def _plain(obj: Any, skip: str = "") -> Any:
     t = type(obj)
     if t in _ATOM_TYPES:
         return obj
-    plan = _PLANS.get(t)
-    if plan is not None:
-        names, getter = plan
-        values = getter(obj)
-        out = dict(zip(names, values, strict=True))
-        for name, value in zip(names, values, strict=True):
-            if type(value) not in _ATOM_TYPES and value is not _EMPTY and name != skip:
-                out[name] = _plain(value)
-        if skip in out:
-            out[skip] = None
-        return out
+    conv = _CONVERTERS.get((t, skip))
+    if conv is not None:
+        return conv(obj)
     if t is tuple:
         return tuple([_plain(v) for v in obj]) if obj else ()
     if t is list:
@@ -71,8 +84,7 @@ def _plain_other(obj: Any, skip: str) -> Any:
     if isinstance(obj, _ATOMS):
         return obj
     if hasattr(type(obj), "__dataclass_fields__"):
-        _plan(type(obj))
-        return _plain(obj, skip)
+        return _converter(type(obj), skip)(obj)
     if isinstance(obj, tuple):
         if hasattr(obj, "_fields"):  # namedtuple, as asdict does
             return type(obj)(*[_plain(v) for v in obj])
@@ -189,6 +201,9 @@ class Entities:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON shape of DESIGN.md: onions and emails as strings, spans kept beside them."""
+        if not (self.wallets or self.pgp_keys or self.onions or self.emails or self.contacts):
+            return {"wallets": [], "pgp_keys": [], "onions": [], "emails": [], "contacts": [],
+                    "mentions": {"onions": [], "emails": []}}  # most records: no comprehension to run
         return {
             "wallets": [_plain(w) for w in self.wallets],
             "pgp_keys": [_plain(k) for k in self.pgp_keys],
