@@ -21,6 +21,7 @@ them back.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import logging
 import os
@@ -223,7 +224,8 @@ class WarcStore:
             self._fh.write(data)
             self._fh.flush()
         except OSError as exc:
-            self._size = self._fh.tell()  # a partial write: the next record starts after it
+            with contextlib.suppress(OSError):  # a partial write: the next record starts after it
+                self._size = self._fh.tell()
             raise EvidenceError(f"cannot write WARC file {self._path}: {exc.strerror}") from exc
         self._size += len(data)
         self._unsynced = True

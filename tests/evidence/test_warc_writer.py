@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import re
 import socket
 import uuid
 import zlib
+from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from warcio.warcwriter import WARCWriter
 from crawlers.evidence import Exchange, Resource, WarcStore
 from crawlers.evidence._warcrecord import GzipMembers, http_head, sha256_b32, warc_record_id
 from crawlers.evidence.custody import read_entries
-from crawlers.evidence.warc import SOFTWARE, read_capture
+from crawlers.evidence.warc import SOFTWARE, content_digest, read_capture
 
 BODY = "<html><body><h1>Cocaïne 1g</h1><p>€ 60</p></body></html>".encode()
 _ID = re.compile(rb"<urn:uuid:[0-9a-f-]{36}>")
@@ -45,7 +47,6 @@ def _warcio_capture(ex: Exchange | None, common: dict[str, str], url: str,
     records = []
     first_id = ""
     if ex is not None:
-        from http import HTTPStatus
         try:
             reason = HTTPStatus(ex.status).phrase
         except ValueError:
@@ -61,7 +62,6 @@ def _warcio_capture(ex: Exchange | None, common: dict[str, str], url: str,
             http_headers=StatusAndHeaders(f"{ex.status} {reason}", kept, protocol=protocol),
             warc_headers_dict=dict(common))
         encoding = next((v for k, v in ex.response_headers if k.lower() == "content-encoding"), "")
-        from crawlers.evidence.warc import content_digest
         decoded = content_digest(ex.body, encoding)
         if decoded:
             resp.rec_headers.add_header("WARC-X-Content-SHA256", decoded)
@@ -218,7 +218,6 @@ def test_empty_body_and_odd_status(tmp_path):
 
 
 def test_encoded_body_keeps_the_decoded_digest_header(tmp_path):
-    import gzip
     raw = gzip.compress(BODY)
     read = _assert_same_as_warcio(tmp_path, _exchange(body=raw, headers=[("Content-Encoding", "gzip")]),
                                   via="tor")
@@ -304,7 +303,6 @@ def test_gzip_members_are_independent_and_survive_a_failed_call():
     members = [gz.member(p, b"tail") for p in parts]
     for part, member in zip(parts, members, strict=True):
         assert zlib.decompress(member, zlib.MAX_WBITS | 16) == part + b"tail"  # each alone
-    import gzip
     assert gzip.decompress(b"".join(members)) == b"".join(p + b"tail" for p in parts)
     with pytest.raises(TypeError):
         gz.member(BODY, "not bytes")  # type: ignore[arg-type]
@@ -340,3 +338,16 @@ def test_any_header_list_and_body_equal_warcios(tmp_path_factory, headers, reque
     assert read[0][1] == body
     assert len(read[0][0].http_headers.headers) == len([h for h in ex.response_headers
                                                          if h[0].lower() != "content-length"]) + 1
+
+
+@settings(max_examples=80, deadline=None)
+@given(records=st.lists(st.lists(st.binary(max_size=3000), min_size=1, max_size=3), min_size=1, max_size=8))
+def test_gzip_members_alone_and_back_to_back(records):
+    """Small (level 1 stream) and large (level 6 stream) members interleaved: each decodes alone."""
+    gz = GzipMembers(small_limit=1000)
+    members = [gz.member(*parts) for parts in records]
+    for parts, member in zip(records, members, strict=True):
+        inflate = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        assert inflate.decompress(member) == b"".join(parts)
+        assert inflate.eof and inflate.unused_data == b""
+    assert gzip.decompress(b"".join(members)) == b"".join(b"".join(parts) for parts in records)
