@@ -322,26 +322,29 @@ def prepare(doc: dict[str, Any]) -> Prepared:
     products = get("products") or ()
     logistics = get("logistics") or ()
 
-    v = get("site")
-    one = [] if v is None or v == "" else [v if type(v) is str else str(v)]
-    if handles:
-        one += _strs(handles.keys())
-    if one:
-        _put(fields, "site", one, _lower)
+    if handles:  # vendor profiles: the sites of its handles too
+        v = get("site")
+        one = [] if v is None or v == "" else [v if type(v) is str else str(v)]
+        _put(fields, "site", one + _strs(handles.keys()), _lower)
+    else:
+        _single(fields, "site", get("site"), _lower)
     v = get("url")
     if v is not None and v != "":
         v = (v if type(v) is str else str(v)).strip()[:MAX_KEYWORD_CHARS]
         if v:
             fields["url"] = [v]
-    v = get("vendor_id") or get("vendor")
-    one = [] if v is None or v == "" else [v if type(v) is str else str(v)]
-    if handles:
-        one += _strs(handles.values())
     vendor_id = get("vendor_id")
-    if isinstance(vendor_id, str) and kind == "vendor":
-        one.insert(0, vendor_id)
-    if one:
-        _put(fields, "vendor_id", one, _vendor)
+    v = vendor_id or get("vendor")
+    if handles or kind == "vendor":
+        one = [] if v is None or v == "" else [v if type(v) is str else str(v)]
+        if handles:
+            one += _strs(handles.values())
+        if isinstance(vendor_id, str) and kind == "vendor":
+            one.insert(0, vendor_id)
+        if one:
+            _put(fields, "vendor_id", one, _vendor)
+    else:
+        _single(fields, "vendor_id", v, _vendor)
     _single(fields, "author", get("author"), _vendor)
     _single(fields, "channel", get("channel"), _lower)
     v = get("category")
