@@ -34,6 +34,7 @@ __all__ = ["GZIP_LEVEL", "GzipMembers", "RecordBytes", "encode_record", "http_he
 GZIP_LEVEL = 6
 SMALL_GZIP_LEVEL = 1
 SMALL_RECORD = 2048  # bytes of record (WARC head + block) up to which SMALL_GZIP_LEVEL is used
+_JOIN_LIMIT = 1 << 20  # parts of a record up to this size are joined before compressing
 WARC_VERSION = "WARC/1.1"
 # RFC 1952 member header as zlib writes it on Unix: deflate, no flags, mtime 0, no extra flags, OS 3.
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03"
@@ -131,6 +132,8 @@ class GzipMembers:
         """One gzip member holding `parts` concatenated."""
         size = sum(map(len, parts))
         small = size <= self.small_limit
+        if size <= _JOIN_LIMIT and len(parts) > 1:
+            parts = (b"".join(parts),)  # one compress call is cheaper than several small ones
         deflate = self._small if small else self._large
         out = [_GZIP_HEADER]
         crc = 0
