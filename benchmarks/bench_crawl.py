@@ -9,16 +9,17 @@ process), all at once in one crawl process, as a multi-site job does in producti
 Rows (each crawl in its own process, one Twisted reactor each):
 - ``full``: ``crawlers.runner.run_crawls`` via direct, one job per site: spider + frontier + WARC
   evidence + extraction + embedded index, following links as in production, with
-  ``NACHTWACHT_EXTRACT_WORKERS=--extract-workers`` ("auto": 1 worker on >= 2 cores; the project
-  default is still 0, see crawlers/settings.py); ``by_workers`` repeats it with each of ``--workers``.
+  ``NACHTWACHT_EXTRACT_WORKERS=--extract-workers`` ("auto", the project default: 1 worker on >= 2
+  cores) and the default index writer (``NACHTWACHT_INDEX_WRITER=auto``: a child process on >= 2
+  cores); ``by_workers`` repeats it with each of ``--workers``.
 - ``bare``: stock Scrapy (default handler, no middlewares of ours, no pipeline), one spider per
   site in one process, fetching the exact URL list the full crawl fetched from that site, at the
   same concurrency per site. Its rate is the baseline.
-- ``rss32``: peak RSS (``wait4``: the largest process of the crawl, extraction workers included) of
+- ``rss32``: peak RSS (``wait4``: the largest process of the crawl, its workers included) of
   a full crawl of one site at 32 concurrent requests, next to the bare spider's at 32;
   ``full_main_mib`` is the crawl process alone.
-``main_cpu_ms_per_page``: CPU of the crawl process (all its threads, not the extraction workers)
-from the first to the last response, per response.
+``main_cpu_ms_per_page``: CPU of the crawl process (all its threads; not the extraction workers nor
+the index writer) from the first to the last response, per response.
 Prints one JSON object (``--json`` also writes it to a file).
 """
 
@@ -188,7 +189,8 @@ def measure(site_name: str, concurrency: int, repeat: int = 1, sites: int = 10,
 
     config = str(ROOT / "config" / "sites" / SITES[site_name])
     results: dict[str, Any] = {"site": site_name, "sites": sites, "concurrency": concurrency,
-                               "cores": os.cpu_count(), "extract_workers": extract_workers}
+                               "cores": os.cpu_count(), "extract_workers": extract_workers,
+                               "index_writer": "auto"}  # the project default (crawlers/settings.py)
     full_settings = {"NACHTWACHT_EXTRACT_WORKERS": extract_workers}
     servers = [DemoServer(generate(7 + i).sites[site_name]) for i in range(sites)]
     for server in servers:

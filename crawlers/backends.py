@@ -18,11 +18,12 @@ _open: dict[str, tuple[Any, int]] = {}
 
 def index_writer(value: Any, cores: int | None = None) -> str:
     """Where the embedded index is written, for `NACHTWACHT_INDEX_WRITER`: "inline" (the crawl
-    process), "process" (a child process, `indexer._writer`) or "auto" ("process" on >= 3 cores)."""
+    process), "process" (a child process, `indexer._writer`) or "auto" ("process" on >= 2 cores:
+    on 2 cores it took ~0.6-1.2 ms of CPU a page off the crawl process, benchmarks/bench_crawl.py)."""
     text = str(value).strip().lower()
     if text == "auto":
         cores = (os.cpu_count() or 1) if cores is None else cores
-        return "process" if cores >= 3 else "inline"
+        return "process" if cores >= 2 else "inline"
     if text not in ("inline", "process"):
         raise ValueError(f"NACHTWACHT_INDEX_WRITER must be inline, process or auto, got {value!r}")
     return text

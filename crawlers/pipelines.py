@@ -126,7 +126,7 @@ class IndexPipeline:
         if not backend_settings:
             raise NotConfigured("NACHTWACHT_BACKEND is not set: nothing to index into")
         if str(backend_settings.get("backend") or "embedded") == "embedded" and "writer" not in backend_settings:
-            writer = backends.index_writer(crawler.settings.get("NACHTWACHT_INDEX_WRITER", "inline"))
+            writer = backends.index_writer(crawler.settings.get("NACHTWACHT_INDEX_WRITER", "auto"))
             backend_settings = {**backend_settings, "writer": writer}
         pipeline = cls(crawler, backend_settings, crawler.settings.getint("NACHTWACHT_COMMIT_EVERY", 200),
                        crawler.settings.getfloat("NACHTWACHT_COMMIT_SECONDS", 2.0))

@@ -100,8 +100,8 @@ CONCURRENT_ITEMS = 2
 # default stays 0 until the jobs kill test no longer relies on a crawl slow enough to be killed midway.
 NACHTWACHT_EXTRACT_WORKERS: int | str = "auto"  # extraction processes; auto = 1 on >= 2 cores; 0 = inline
 # Embedded index writer: "inline" (the crawl process), "process" (a child process: mapping and
-# tantivy off the crawl's core) or "auto" (process on >= 3 cores). See indexer/_writer.py.
-NACHTWACHT_INDEX_WRITER = "inline"
+# tantivy off the crawl's core) or "auto" (process on >= 2 cores). See indexer/_writer.py.
+NACHTWACHT_INDEX_WRITER = "auto"
 NACHTWACHT_COMMIT_EVERY = 200  # pages between index commits (and frontier checkpoints)
 NACHTWACHT_COMMIT_SECONDS = 2.0  # seconds between commits: bounds what a killed crawl re-fetches
 

@@ -11,10 +11,11 @@
 - `get` reads through a read-only `TantivyBackend` of the same directory. As in process, reads see
   committed documents only.
 
-The child is the index's one writer: it takes tantivy's writer lock when it starts (the same
-`IndexLockedError` as in process if another writer has it) and releases it on `close`. It exits
-by itself when the process that started it dies. A child that dies makes the next call raise
-`IndexerError`: what it had not committed is lost, as in a crash of an in-process writer (the
+The child is the index's one writer: it takes tantivy's writer lock when it starts (waiting up to
+`lock_wait` seconds for a writer that is exiting, then the same `IndexLockedError` as in process)
+and releases it on `close`. When the process that started it dies, it exits at once without
+committing, as an in-process writer dies with its crawl. A child that dies makes the next call
+raise `IndexerError`: what it had not committed is lost, as in a crash of an in-process writer (the
 crawl's frontier marks pages done only after a commit, so they are fetched again).
 """
 
@@ -45,13 +46,26 @@ def _watch_parent(parent: int, interval: float = 0.5) -> None:
     os._exit(0)
 
 
-def _serve(data_dir: str, heap_size: int, conn: Any, parent: int) -> None:
-    """The child: open the writable index, then apply ("upsert", docs) / ("commit",) / ("close",)."""
+def _open(data_dir: str, heap_size: int, lock_wait: float) -> Any:
+    """The writable index; a writer lock still held is waited for up to `lock_wait` seconds (the
+    writer of a crawl that was just killed exits within moments; a live writer keeps it)."""
     from ._tantivy import TantivyBackend
 
+    deadline = time.monotonic() + lock_wait
+    while True:
+        try:
+            return TantivyBackend(data_dir, heap_size=heap_size)
+        except IndexLockedError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.1)
+
+
+def _serve(data_dir: str, heap_size: int, lock_wait: float, conn: Any, parent: int) -> None:
+    """The child: open the writable index, then apply ("upsert", docs) / ("commit",) / ("close",)."""
     threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
     try:
-        backend = TantivyBackend(data_dir, heap_size=heap_size)
+        backend = _open(data_dir, heap_size, lock_wait)
     except Exception as exc:  # sent to the parent, which raises it
         conn.send(("error", (type(exc).__name__, str(exc))))
         return
@@ -60,9 +74,8 @@ def _serve(data_dir: str, heap_size: int, conn: Any, parent: int) -> None:
     while True:
         try:
             op, payload = conn.recv()
-        except EOFError:  # the parent closed its end without `close`: nothing more will come
-            backend.close()
-            return
+        except EOFError:  # the parent died (or dropped us) without `close`: like a crashed in-process
+            os._exit(0)  # writer, commit nothing more; exiting releases the lock at once
         try:
             if op == "upsert":
                 try:
@@ -91,7 +104,8 @@ class ProcessWriterBackend:
 
     name = "embedded"
 
-    def __init__(self, data_dir: str | Path, *, heap_size: int, batch: int = 256, start_timeout: float = 60.0):
+    def __init__(self, data_dir: str | Path, *, heap_size: int, batch: int = 256, lock_wait: float = 5.0,
+                 start_timeout: float = 60.0):
         from ._tantivy import TantivyBackend
 
         self.data_dir = Path(data_dir)
@@ -100,12 +114,13 @@ class ProcessWriterBackend:
         self._queue: list[dict[str, Any]] = []
         context = multiprocessing.get_context("spawn")  # no forked sockets or threads
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(str(self.data_dir), heap_size, child, os.getpid()),
+        self._process = context.Process(target=_serve,
+                                        args=(str(self.data_dir), heap_size, lock_wait, child, os.getpid()),
                                         name="nachtwacht-index-writer", daemon=True)
         self._process.start()
         child.close()
         try:
-            self._reply(start_timeout)
+            self._reply(start_timeout + lock_wait)
         except BaseException:
             self._stop()
             raise

@@ -28,8 +28,9 @@ def truth_listings(world, site_name: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def crawled(demo_world, tmp_path_factory):
-    """One full direct crawl of the Noordzee demo market into a fresh data directory, extracting
-    in the crawl process (the other crawls of this module extract in a worker: `auto` on >= 2 cores)."""
+    """One full direct crawl of the Noordzee demo market into a fresh data directory, extracting and
+    indexing in the crawl process (other crawls of this module use the defaults: on >= 2 cores an
+    extraction worker and an index writer process), the reference the other modes are held to."""
     from nachtwacht.demomarket import DemoServer
 
     data = tmp_path_factory.mktemp("crawl-data")
@@ -37,7 +38,8 @@ def crawled(demo_world, tmp_path_factory):
     base = server.start()
     try:
         summary = cli_json("crawl", str(SITE), "--via", "direct", "--base-url", base,
-                           "--set", "NACHTWACHT_EXTRACT_WORKERS=0", data_dir=data)
+                           "--set", "NACHTWACHT_EXTRACT_WORKERS=0", "--set", "NACHTWACHT_INDEX_WRITER=inline",
+                           data_dir=data)
     finally:
         server.stop()
     return {"summary": summary, "hits": list(server.hits), "data": data, "base": base}

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from indexer import IndexerError, IndexLockedError, get_backend
+from indexer._tantivy import DEFAULT_HEAP
+from indexer._writer import ProcessWriterBackend
 from tests.conftest import REPO
 from tests.indexer.corpus import corpus
 
@@ -50,7 +52,7 @@ def test_it_holds_the_writer_lock_until_closed(tmp_path):
         with pytest.raises(IndexLockedError):
             get_backend({"backend": "embedded", "data_dir": str(tmp_path)})
         with pytest.raises(IndexLockedError):
-            _process(tmp_path)  # the second child's error comes back as the same exception
+            ProcessWriterBackend(tmp_path, heap_size=DEFAULT_HEAP, lock_wait=0.3)  # the child's error, as is
     finally:
         backend.close()
     get_backend({"backend": "embedded", "data_dir": str(tmp_path)}).close()  # released
@@ -114,3 +116,56 @@ def test_the_writer_exits_when_its_parent_is_killed(tmp_path):
 def test_a_bad_writer_setting_is_one_clear_error(tmp_path):
     with pytest.raises(IndexerError, match="writer must be 'inline' or 'process'"):
         get_backend({"backend": "embedded", "data_dir": str(tmp_path), "writer": "thread"})
+
+
+def test_a_writer_that_is_exiting_is_waited_for(tmp_path):
+    """The writer of a crawl killed a moment ago still holds the lock: the next one waits for it."""
+    owner = subprocess.Popen([sys.executable, "-c", _OWNER, str(tmp_path)], cwd=REPO, stdout=subprocess.PIPE,
+                             text=True)
+    try:
+        int(owner.stdout.readline())
+        owner.kill()  # its writer is still alive for a moment, holding the lock
+        with _process(tmp_path) as backend:
+            backend.upsert(corpus()[:1])
+            backend.commit()
+            assert backend.get(corpus()[0]["id"]) is not None
+    finally:
+        owner.kill()
+
+
+def test_uncommitted_documents_of_a_killed_crawl_are_not_committed(tmp_path):
+    owner = subprocess.Popen([sys.executable, "-c", _UNCOMMITTED, str(tmp_path)], cwd=REPO,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(owner.stdout.readline())
+        owner.kill()
+        owner.wait(10)
+        _wait_gone(child)
+    finally:
+        owner.kill()
+    ids = set(_sources(tmp_path))
+    assert corpus()[0]["id"] in ids and corpus()[1]["id"] not in ids
+
+
+_UNCOMMITTED = """
+import sys, time
+sys.path.insert(0, ".")
+from indexer import get_backend
+from tests.indexer.corpus import corpus
+backend = get_backend({"backend": "embedded", "data_dir": sys.argv[1], "writer": "process"})
+backend.upsert(corpus()[:1]); backend.commit()
+backend.upsert(corpus()[1:2]); backend._flush()
+print(backend._process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def _wait_gone(pid: int, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"index writer {pid} outlived its parent")
