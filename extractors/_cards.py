@@ -12,11 +12,12 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import lxml.html
 
 from extractors._html import Card, _Walker
+from extractors._urls import urljoin
 from extractors._vendor import handle_from_url
 
 __all__ = ["MAX_FEW_CARDS", "find_cards", "find_priced_cards"]

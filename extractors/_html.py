@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
+
+from extractors._urls import urljoin
 
 __all__ = ["Card", "Document", "Line", "parse_html"]
 
