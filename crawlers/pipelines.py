@@ -152,7 +152,7 @@ class IndexPipeline:
         if extraction is not None:
             page_type = extraction.page_type
             seen = page.fetched_at.isoformat()
-            evidence = _evidence_dict(page.evidence())  # flat strings: one per page, copied per doc
+            evidence = page.evidence().to_dict()  # flat strings: one per page, copied per doc
             # a forum or channel is not a market: its pages hold posts, not listings
             listings = extraction.listings if self._site_kind() == "market" else ()
             for listing in listings:
@@ -282,19 +282,6 @@ class IndexPipeline:
             if not peers:
                 _peers.pop(id(self.backend), None)
             backends.release(self.backend_settings)
-
-
-def _evidence_dict(evidence: Any) -> dict[str, Any]:
-    """`dataclasses.asdict` of an `Evidence` (flat strings: no deep copy needed)."""
-    names = _FIELD_NAMES.get(type(evidence))
-    if names is None:
-        from dataclasses import fields
-
-        names = _FIELD_NAMES[type(evidence)] = tuple(f.name for f in fields(evidence))
-    return {name: getattr(evidence, name) for name in names}
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _observation(listing: dict[str, Any], seen: str) -> dict[str, Any]:

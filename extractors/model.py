@@ -276,6 +276,9 @@ class Evidence:
     via: str = ""
     job_id: str = ""
 
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(self)
+
 
 @dataclass(frozen=True, slots=True)
 class Page:

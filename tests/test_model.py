@@ -26,3 +26,14 @@ def test_listing_dict_is_json_ready():
     assert data["kind"] == "listing"
     assert data["price"] == {"amount": 45.0, "currency": "EUR", "text": "", "start": -1, "end": -1, "rule": ""}
     assert data["ships_to"] == ["NL"]
+
+
+def test_evidence_to_dict_is_asdict():
+    from dataclasses import asdict
+
+    from extractors.model import Evidence
+
+    evidence = Evidence(url="http://x.onion/a", sha256="ab" * 32, fetched_at="2026-12-01T00:00:00+00:00",
+                        warc_file="evidence/j/a.warc.gz", warc_record_id="<urn:uuid:1>", via="tor", job_id="j")
+    assert evidence.to_dict() == asdict(evidence)
+    assert list(evidence.to_dict()) == list(asdict(evidence))
