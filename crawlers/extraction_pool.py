@@ -134,11 +134,14 @@ def _watch_parent(parent: int, interval: float = 0.5) -> None:
 
 
 def _start_worker() -> None:
-    """Initializer of an extraction worker: the parent watchdog, then the warm-up."""
+    """Initializer of an extraction worker: the parent watchdog, then the warm-up (models, links)."""
     import threading
 
     threading.Thread(target=_watch_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
     load_models()
+    # Scrapy's response classes and the link extractor take ~0.35 s to import: lazily, the crawl's
+    # first page (the only one its frontier holds) would wait for them before any link is found.
+    page_links(b"<html><a href='/'>warm</a></html>", "http://localhost/", ("HtmlResponse", "utf-8"))
 
 
 def _ready() -> bool:

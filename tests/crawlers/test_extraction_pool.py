@@ -52,3 +52,21 @@ def test_crawlers_of_one_process_share_one_pool_and_get_what_inline_extraction_g
         "http://x.onion/vendor/bergkristal"]
     assert not bad_ok and "Traceback" in trace, "a failing page fails alone, with its traceback"
     assert bad_links is None, "links that cannot be extracted are None: the spider then tries itself"
+
+
+def _loaded(module: str) -> bool:
+    """Run in a worker: is `module` imported there already?"""
+    import sys
+
+    return module in sys.modules
+
+
+def test_a_worker_has_the_link_extractor_loaded_before_the_first_page():
+    # Lazily, the crawl's first page (the only URL its frontier holds) waited ~0.35 s in the worker
+    # for Scrapy's response classes before any link was found: the whole crawl started late.
+    batcher = acquire_pool(1)
+    try:
+        loaded = batcher.pool.submit(_loaded, "crawlers.spiders.links").result(timeout=120)
+    finally:
+        release_pool(1)
+    assert loaded
