@@ -159,6 +159,15 @@ class MarketSpider(SiteSpider):
         links = None
         if self.extract_in_callback is not None:
             wanted = html and meta["depth"] < self.site.limits.depth and isinstance(response, TextResponse)
+            if wanted and self._few_queued():
+                # The downloader would idle while the worker extracts (the start of a crawl, its
+                # tail): the links are found here and queued before the page's extraction ends.
+                self.crawler.stats.inc_value("crawl/links_found_in_crawl_process")
+                for request in self._follow(response, meta["depth"], meta.get("chain", 0)):
+                    yield request
+                await self.extract_in_callback(item, None)
+                yield item
+                return
             links = await self.extract_in_callback(
                 item, (type(response).__name__, response.encoding) if wanted else None)  # type: ignore[attr-defined]
         yield item
@@ -166,6 +175,19 @@ class MarketSpider(SiteSpider):
             return
         for request in self._follow(response, meta["depth"], meta.get("chain", 0), links):
             yield request
+
+    def _queued_requests(self) -> int | None:
+        """Requests waiting in the scheduler; None when there is none running or it cannot tell."""
+        engine = self.crawler.engine
+        scheduler = engine.scheduler if engine is not None else None
+        if scheduler is None or not hasattr(scheduler, "__len__"):
+            return None
+        return len(scheduler)
+
+    def _few_queued(self) -> bool:
+        """Fewer requests wait than the crawl downloads at once: the downloader is about to idle."""
+        queued = self._queued_requests()
+        return queued is None or queued < self.settings.getint("CONCURRENT_REQUESTS")
 
     def _follow(self, response: Response, depth: int, chain: int,
                 links: list[str] | None = None) -> Iterator[Request]:
