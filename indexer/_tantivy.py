@@ -112,10 +112,14 @@ class TantivyBackend:
 
     name = "embedded"
 
-    def __init__(self, data_dir: str | Path, *, readonly: bool = False, heap_size: int = DEFAULT_HEAP) -> None:
+    def __init__(self, data_dir: str | Path, *, readonly: bool = False, heap_size: int = DEFAULT_HEAP,
+                 reload_on_read: bool = True) -> None:
+        """`reload_on_read=False` (read-only): reads see the commits up to the last `reload()`, for an
+        owner that knows when the index changed (~60 µs a read saved)."""
         self.data_dir = Path(data_dir)
         self.path = self.data_dir / "index"
         self.readonly = readonly
+        self._reload_on_read = reload_on_read
         self._heap = heap_size
         self._writer: tantivy.IndexWriter | None = None
         self._pending = 0
@@ -245,9 +249,13 @@ class TantivyBackend:
 
     # -- reading ---------------------------------------------------------------------------
     def _searcher(self) -> tantivy.Searcher:
-        if self.readonly:
+        if self.readonly and self._reload_on_read:
             self._index.reload()
         return self._index.searcher()
+
+    def reload(self) -> None:
+        """See every commit made so far (a read-only backend opened with `reload_on_read=False`)."""
+        self._index.reload()
 
     def _query(self, query: str, kind: str | None) -> tantivy.Query:
         return self._render.render(compile_query(query, kind=kind))

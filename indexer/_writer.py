@@ -124,7 +124,8 @@ class ProcessWriterBackend:
         except BaseException:
             self._stop()
             raise
-        self._reader: Any = TantivyBackend(self.data_dir, readonly=True)
+        # the child writes only when told: the reader reloads after each commit, not on every read
+        self._reader: Any = TantivyBackend(self.data_dir, readonly=True, reload_on_read=False)
 
     # -- the pipe ----------------------------------------------------------------------------
     def _send(self, message: tuple[str, Any]) -> None:
@@ -165,6 +166,7 @@ class ProcessWriterBackend:
         self._flush()
         self._send(("commit", None))
         self._report(self._reply())
+        self._reader.reload()
 
     def get(self, doc_id: str) -> dict[str, Any] | None:
         return self._reader.get(doc_id)

@@ -42,6 +42,13 @@ def test_it_writes_the_index_the_inline_writer_writes(tmp_path):
         backend.commit()
         assert backend.get(corpus()[0]["id"]) == _sources(tmp_path / "inline")[corpus()[0]["id"]]
         assert backend.search("*").total == len(corpus())
+        changed = {**corpus()[0], "title": "a later sighting"}
+        backend.upsert([changed])
+        assert backend.get(changed["id"])["title"] != "a later sighting", "not before its commit"
+        backend.commit()
+        assert backend.get(changed["id"])["title"] == "a later sighting", "every commit is seen"
+        backend.upsert([corpus()[0]])
+        backend.commit()
     assert _sources(tmp_path / "child") == _sources(tmp_path / "inline")
     assert len(_sources(tmp_path / "child")) == len(corpus())
 
