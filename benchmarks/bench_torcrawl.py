@@ -36,6 +36,7 @@ import itertools
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -350,8 +351,14 @@ def compare(net: Any, server: Any, base: str, tor_pids: list[int], tmp: str, *, 
     for side, rows in runs.items():
         result[side] = max(rows, key=lambda r: r["pages_per_s"])
         result[side]["runs"] = [r["pages_per_s"] for r in rows]
-    result["full_vs_curl"] = round(result["full"]["pages_per_s"] / result["curl"]["pages_per_s"], 3)
-    result["fetch_vs_curl"] = round(result["fetch"]["pages_per_s"] / result["curl"]["pages_per_s"], 3)
+    # each side's runs alternate (full, curl, fetch, full, ...): a ratio is the median of the
+    # ratios of runs of one round, which saw (nearly) the same machine; best/best kept too
+    for side in ("full", "fetch"):
+        pairs = [mine["pages_per_s"] / curl["pages_per_s"]
+                 for mine, curl in zip(runs[side], runs["curl"], strict=True) if curl["pages_per_s"]]
+        result[f"{side}_vs_curl"] = round(statistics.median(pairs), 3) if pairs else 0.0
+        result[f"{side}_vs_curl_runs"] = [round(r, 3) for r in pairs]
+        result[f"{side}_vs_curl_best"] = round(result[side]["pages_per_s"] / result["curl"]["pages_per_s"], 3)
     return result
 
 
@@ -405,7 +412,8 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=150, help="pages per site")
     parser.add_argument("--clients", default="1,2,4")
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--repeat", type=int, default=2, help="runs of each side; the best is kept")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="rounds (each side once per round): rates are the best, ratios the median round")
     parser.add_argument("--delay", type=float, default=0.5, help="seconds the slow onion adds per answer")
     parser.add_argument("--crawl-settings", default="{}", help="JSON Scrapy settings for the full crawls")
     parser.add_argument("--json", help="also write the result here")

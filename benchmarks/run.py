@@ -33,7 +33,9 @@ PY = sys.executable
 
 @dataclass
 class Row:
-    """One line of the table: a figure next to its baseline; `ratio` = value / baseline."""
+    """One line of the table: a figure next to its baseline; `ratio` = value / baseline, or
+    `paired` when set (the median of ratios of runs paired in time; value and baseline are then
+    each the best of their runs)."""
 
     bench: str
     figure: str
@@ -43,9 +45,12 @@ class Row:
     baseline: float | None = None
     target: str = ""  # e.g. ">= 0.50": what the issue asks of the ratio
     note: str = ""
+    paired: float | None = None
 
     @property
     def ratio(self) -> float | None:
+        if self.paired is not None:
+            return self.paired
         if self.value is None or not self.baseline:
             return None
         return self.value / self.baseline
@@ -77,15 +82,18 @@ def _json_of(cmd: list[str], timeout: float) -> dict[str, Any]:
 
 # --- the benchmarks ------------------------------------------------------------------------------
 def bench_crawl(quick: bool) -> tuple[dict[str, Any], list[Row]]:
-    # best of 3 interleaved full/bare runs: on a shared 2-core VM one run of either can be 1.5x off
-    data = _json_of([PY, str(BENCH / "bench_crawl.py"), "--repeat", "1" if quick else "3"], 900)
+    # 5 interleaved full/bare pairs: on a shared 2-core VM one run of either can be 1.5x off, and
+    # the machine drifts between minutes; the ratio is the median pair
+    data = _json_of([PY, str(BENCH / "bench_crawl.py"), "--repeat", "1" if quick else "5"], 900)
     full, bare, rss = data["full"], data["bare"], data["rss32"]
     sites = data.get("sites", 1)
+    runs = data.get("full_vs_bare_runs", [])
     rows = [
         Row("crawl", f"full pipeline, loopback, {sites} sites x {data['concurrency']} concurrent",
             full["pages_per_s"], "pages/s", "bare Scrapy, same URLs", bare["pages_per_s"], ">= 0.50",
-            f"{full['fetched']} pages; steady rate; extraction workers: {data.get('extract_workers', 0)}, "
-            f"index writer: {data.get('index_writer', 'inline')}"),
+            f"{full['fetched']} pages; ratio: median of {len(runs)} pairs {runs}, best/best "
+            f"{data.get('full_vs_bare_best')}; extraction workers: {data.get('extract_workers', 0)}, "
+            f"index writer: {data.get('index_writer', 'inline')}", paired=data.get("full_vs_bare")),
         Row("crawl", "crawl-process CPU per page", full.get("main_cpu_ms_per_page"), "ms",
             "bare Scrapy", bare.get("main_cpu_ms_per_page"), "", "extraction worker and index writer apart"),
         Row("crawl", "peak RSS, full pipeline, 32 concurrent", rss["full_mib"], "MiB",
@@ -156,6 +164,11 @@ def bench_index_1m(quick: bool, small: dict[str, Any] | None) -> tuple[dict[str,
     return data, rows
 
 
+def _rounds(data: dict[str, Any], side: str) -> str:
+    runs = data.get(f"{side}_vs_curl_runs", [])
+    return f"ratio: median of {len(runs)} rounds {runs}, best/best {data.get(f'{side}_vs_curl_best')}"
+
+
 def bench_tor(quick: bool) -> tuple[dict[str, Any], list[Row]]:
     cmd = [PY, str(BENCH / "bench_torcrawl.py")]
     if quick:
@@ -163,15 +176,18 @@ def bench_tor(quick: bool) -> tuple[dict[str, Any], list[Row]]:
     data = _json_of(cmd, 1500)
     rows = [Row("tor", f"full pipeline via private Tor, {data['concurrency']} concurrent",
                 data["full"]["pages_per_s"], "pages/s", "curl --socks5-hostname, same pages",
-                data["curl"]["pages_per_s"], ">= 0.90", f"{data['curl']['pages']} pages")]
+                data["curl"]["pages_per_s"], ">= 0.90", f"{data['curl']['pages']} pages; {_rounds(data, 'full')}",
+                paired=data.get("full_vs_curl"))]
     if "fetch" in data:  # our download stack alone (handler + Tor middleware) on the same URLs
         rows.append(Row("tor", "our fetch stack alone via private Tor", data["fetch"]["pages_per_s"], "pages/s",
-                        "curl --socks5-hostname, same pages", data["curl"]["pages_per_s"]))
+                        "curl --socks5-hostname, same pages", data["curl"]["pages_per_s"], "",
+                        _rounds(data, "fetch"), paired=data.get("fetch_vs_curl")))
     if "slow" in data:  # the same with an onion round trip: where the network is the limit
         slow = data["slow"]
         rows.append(Row("tor", f"full pipeline via Tor, onion +{slow['delay_s']}s/answer",
                         slow["full"]["pages_per_s"], "pages/s", "curl --socks5-hostname, same pages",
-                        slow["curl"]["pages_per_s"], ">= 0.90", "network-limited"))
+                        slow["curl"]["pages_per_s"], ">= 0.90", f"network-limited; {_rounds(slow, 'full')}",
+                        paired=slow.get("full_vs_curl")))
     one = data["clients"].get("1", {}).get("pages_per_s")
     for clients, res in sorted(data["clients"].items(), key=lambda kv: int(kv[0])):
         rows.append(Row("tor", f"crawl via {clients} tor client(s), {res['sites']} sites", res["pages_per_s"],
