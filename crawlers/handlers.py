@@ -18,6 +18,7 @@ from httpcore2._backends.auto import AutoBackend
 from httpcore2._utils import is_socket_readable
 from scrapy.core.downloader.handlers._httpx import HttpxDownloadHandler
 
+from crawlers.netbackend import AsyncioBackend
 from crawlers.tor.exceptions import TorError, TorRefused
 
 if TYPE_CHECKING:
@@ -163,12 +164,21 @@ class ProbeBackend(AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+#: `NACHTWACHT_NETWORK_BACKEND` -> the httpcore2 network backend of the handler's connection pools:
+#: "asyncio" (ours, on the loop's transports) or "anyio" (httpcore2's own, with the faster probe)
+NETWORK_BACKENDS: dict[str, type[AsyncNetworkBackend]] = {"asyncio": AsyncioBackend, "anyio": ProbeBackend}
+
+
 class TorOnlyDownloadHandler(HttpxDownloadHandler):
     """Scrapy's httpx handler (SOCKS via httpx2), refusing any request not bound for Tor."""
 
     def __init__(self, crawler: Crawler):
-        super().__init__(crawler)
         settings = crawler.settings
+        self.network: str = str(settings.get("NACHTWACHT_NETWORK_BACKEND", "asyncio")).lower()
+        if self.network not in NETWORK_BACKENDS:  # (read first: the base class may make clients)
+            raise TorError(f"NACHTWACHT_NETWORK_BACKEND must be one of {tuple(NETWORK_BACKENDS)}, "
+                           f"not {self.network!r}")
+        super().__init__(crawler)
         self.via: str = str(settings.get("NACHTWACHT_VIA", "tor")).lower()
         if self.via not in VIAS:
             raise TorError(f"NACHTWACHT_VIA must be one of {VIAS}, not {self.via!r}")
@@ -179,15 +189,16 @@ class TorOnlyDownloadHandler(HttpxDownloadHandler):
             logger.error("NACHTWACHT_VIA=tor and no NACHTWACHT_TOR_SOCKS: every request will be refused")
 
     def _make_client(self, proxy_url: str | None = None) -> Any:
-        """Scrapy's client (direct or one per proxy), its connection pool on ``ProbeBackend``.
+        """Scrapy's client (direct or one per proxy), its connection pool on the network backend
+        `NACHTWACHT_NETWORK_BACKEND` names (`crawlers.netbackend.AsyncioBackend` by default).
 
         The pool is reached through httpx2's private ``_transport._pool``; if a release moves
-        it, the client keeps httpcore's default backend (same behaviour, slower probes).
+        it, the client keeps httpcore's default backend (same behaviour, slower).
         """
         client = super()._make_client(proxy_url)
         pool = getattr(getattr(client, "_transport", None), "_pool", None)
         if pool is not None and hasattr(pool, "_network_backend"):
-            pool._network_backend = ProbeBackend()
+            pool._network_backend = NETWORK_BACKENDS[self.network]()
         else:
             logger.debug("httpx client without a reachable connection pool: default network backend")
         return client

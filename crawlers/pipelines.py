@@ -55,7 +55,7 @@ class ExtractPipeline:
             spider = self.crawler.spider
             if spider is not None and hasattr(spider, "extract_in_callback"):
                 # the spider awaits `extract` in its callback: the worker returns the page's links
-                # with its extraction, and the crawl process never parses the page
+                # with its extraction (unless the spider's queue runs short: see MarketSpider.parse)
                 spider.extract_in_callback = self.extract
         else:
             load_models()

@@ -54,6 +54,7 @@ DEFAULT_REQUEST_HEADERS = {
     "Accept-Language": "en-US,en;q=0.5",
 }
 
+NACHTWACHT_NETWORK_BACKEND = "asyncio"  # sockets of the download handler: asyncio (crawlers.netbackend) | anyio
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {}
 # Cookies: the stock middleware fetches the public suffix list over the clear web; ours never does.
 DOWNLOADER_MIDDLEWARES["scrapy.downloadermiddlewares.cookies.CookiesMiddleware"] = None

