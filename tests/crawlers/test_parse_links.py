@@ -64,7 +64,10 @@ def _parse(spider: _Spider, worker_links: list[str]) -> tuple[list[str], list[ob
         async for out in spider.parse(response):
             events.append(out.url if isinstance(out, Request) else type(out).__name__)
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    finally:
+        spider.frontier.close()
     return events, asked
 
 
