@@ -4,10 +4,12 @@ the same end of stream, the same exceptions, the same idle-connection probe; rea
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import socket
 import ssl
 import subprocess
+from collections.abc import AsyncIterator
 
 import httpcore2
 import pytest
@@ -18,13 +20,20 @@ from crawlers.netbackend import AsyncioBackend
 BACKENDS = [AsyncioBackend, AnyIOBackend]  # ours, and httpcore2's own as the reference
 
 
-async def _pair(backend) -> tuple[object, socket.socket, socket.socket]:
-    """(client stream, the server's end of it, the listening socket)."""
+@contextlib.asynccontextmanager
+async def _connected(backend) -> AsyncIterator[tuple[object, socket.socket, int]]:
+    """(client stream, the server's end of it, the port); all three closed after."""
     server = socket.create_server(("127.0.0.1", 0))
     server.setblocking(False)
-    stream = await backend.connect_tcp("127.0.0.1", server.getsockname()[1], timeout=5)
+    port = server.getsockname()[1]
+    stream = await backend.connect_tcp("127.0.0.1", port, timeout=5)
     peer, _ = await asyncio.get_running_loop().sock_accept(server)
-    return stream, peer, server
+    try:
+        yield stream, peer, port
+    finally:
+        await stream.aclose()
+        peer.close()
+        server.close()
 
 
 async def _read_all(stream, max_bytes: int = 65536) -> bytes:
@@ -37,17 +46,15 @@ async def _read_all(stream, max_bytes: int = 65536) -> bytes:
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_data_in_order_then_end_of_stream(backend):
     async def run() -> tuple[bytes, bytes, int]:
-        stream, peer, server = await _pair(backend())
-        await stream.write(b"GET / HTTP/1.1\r\n\r\n", timeout=5)
-        got_request = await asyncio.get_running_loop().sock_recv(peer, 100)
-        payload = bytes(range(256)) * 4096  # 1 MiB: more than the buffer's high-water mark
-        await asyncio.get_running_loop().sock_sendall(peer, payload)
-        peer.close()
-        await asyncio.sleep(0.05)  # the whole answer arrives before anything is read
-        first = await stream.read(1000, timeout=5)
-        body = first + await _read_all(stream)
-        await stream.aclose()
-        server.close()
+        async with _connected(backend()) as (stream, peer, _):
+            await stream.write(b"GET / HTTP/1.1\r\n\r\n", timeout=5)
+            got_request = await asyncio.get_running_loop().sock_recv(peer, 100)
+            payload = bytes(range(256)) * 4096  # 1 MiB: more than the buffer's high-water mark
+            await asyncio.get_running_loop().sock_sendall(peer, payload)
+            peer.close()
+            await asyncio.sleep(0.05)  # the whole answer arrives before anything is read
+            first = await stream.read(1000, timeout=5)
+            body = first + await _read_all(stream)
         return got_request, body, len(first)
 
     request, body, first = asyncio.run(run())
@@ -59,22 +66,19 @@ def test_data_in_order_then_end_of_stream(backend):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_waiting_read_gets_what_arrives_and_a_cancelled_one_loses_nothing(backend):
     async def run() -> tuple[bytes, bytes]:
-        stream, peer, server = await _pair(backend())
-        loop = asyncio.get_running_loop()
-        waiting = asyncio.ensure_future(stream.read(100, timeout=5))
-        await asyncio.sleep(0.05)
-        await loop.sock_sendall(peer, b"first")
-        first = await waiting
-        cancelled = asyncio.ensure_future(stream.read(100, timeout=5))
-        await asyncio.sleep(0.05)
-        cancelled.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await cancelled
-        await loop.sock_sendall(peer, b"second")
-        second = await stream.read(100, timeout=5)
-        await stream.aclose()
-        peer.close()
-        server.close()
+        async with _connected(backend()) as (stream, peer, _):
+            loop = asyncio.get_running_loop()
+            waiting = asyncio.ensure_future(stream.read(100, timeout=5))
+            await asyncio.sleep(0.05)
+            await loop.sock_sendall(peer, b"first")
+            first = await waiting
+            cancelled = asyncio.ensure_future(stream.read(100, timeout=5))
+            await asyncio.sleep(0.05)
+            cancelled.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await cancelled
+            await loop.sock_sendall(peer, b"second")
+            second = await stream.read(100, timeout=5)
         return first, second
 
     assert asyncio.run(run()) == (b"first", b"second")
@@ -83,14 +87,9 @@ def test_a_waiting_read_gets_what_arrives_and_a_cancelled_one_loses_nothing(back
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_silent_peer_is_a_read_timeout(backend):
     async def run() -> None:
-        stream, peer, server = await _pair(backend())
-        try:
+        async with _connected(backend()) as (stream, _, _):
             with pytest.raises(httpcore2.ReadTimeout):
                 await stream.read(100, timeout=0.2)
-        finally:
-            await stream.aclose()
-            peer.close()
-            server.close()
 
     asyncio.run(run())
 
@@ -98,15 +97,10 @@ def test_a_silent_peer_is_a_read_timeout(backend):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_peer_that_never_reads_is_a_write_timeout(backend):
     async def run() -> None:
-        stream, peer, server = await _pair(backend())
-        try:
+        async with _connected(backend()) as (stream, _, _):
             with pytest.raises(httpcore2.WriteTimeout):
                 for _ in range(400):  # 400 MiB: the socket buffers fill long before
                     await stream.write(b"x" * (1 << 20), timeout=0.3)
-        finally:
-            await stream.aclose()
-            peer.close()
-            server.close()
 
     asyncio.run(run())
 
@@ -114,17 +108,16 @@ def test_a_peer_that_never_reads_is_a_write_timeout(backend):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_reset_connection_is_a_read_error_and_a_closed_one_refuses_writes(backend):
     async def run() -> None:
-        stream, peer, server = await _pair(backend())
-        peer.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-        peer.close()  # linger 0: RST
-        await asyncio.sleep(0.05)
-        with pytest.raises(httpcore2.ReadError):
-            await stream.read(100, timeout=5)
-        await stream.aclose()
-        with pytest.raises((httpcore2.WriteError, httpcore2.ReadError)):
-            await stream.write(b"more", timeout=5)
-            await stream.read(100, timeout=5)
-        server.close()
+        async with _connected(backend()) as (stream, peer, _):
+            peer.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            peer.close()  # linger 0: RST
+            await asyncio.sleep(0.05)
+            with pytest.raises(httpcore2.ReadError):
+                await stream.read(100, timeout=5)
+            await stream.aclose()
+            with pytest.raises((httpcore2.WriteError, httpcore2.ReadError)):
+                await stream.write(b"more", timeout=5)
+                await stream.read(100, timeout=5)
 
     asyncio.run(run())
 
@@ -148,24 +141,22 @@ def test_the_idle_probe_and_addresses(backend):
     closed, or the stream was closed (httpcore2 then drops the connection)."""
 
     async def run() -> list[bool]:
-        stream, peer, server = await _pair(backend())
-        port = server.getsockname()[1]
-        answers = [stream.get_extra_info("is_readable")]
-        assert stream.get_extra_info("socket").getsockname() == stream.get_extra_info("client_addr")
-        peer.sendall(b"x")
-        await asyncio.sleep(0.05)
-        answers.append(stream.get_extra_info("is_readable"))
-        await stream.read(1, timeout=5)
-        answers.append(stream.get_extra_info("is_readable"))
-        peer.close()
-        await asyncio.sleep(0.05)
-        answers.append(stream.get_extra_info("is_readable"))
-        assert stream.get_extra_info("server_addr") == ("127.0.0.1", port)
-        assert stream.get_extra_info("client_addr")[0] == "127.0.0.1"
-        assert stream.get_extra_info("ssl_object") is None
-        await stream.aclose()
-        answers.append(stream.get_extra_info("is_readable"))
-        server.close()
+        async with _connected(backend()) as (stream, peer, port):
+            answers = [stream.get_extra_info("is_readable")]
+            assert stream.get_extra_info("socket").getsockname() == stream.get_extra_info("client_addr")
+            peer.sendall(b"x")
+            await asyncio.sleep(0.05)
+            answers.append(stream.get_extra_info("is_readable"))
+            await stream.read(1, timeout=5)
+            answers.append(stream.get_extra_info("is_readable"))
+            peer.close()
+            await asyncio.sleep(0.05)
+            answers.append(stream.get_extra_info("is_readable"))
+            assert stream.get_extra_info("server_addr") == ("127.0.0.1", port)
+            assert stream.get_extra_info("client_addr")[0] == "127.0.0.1"
+            assert stream.get_extra_info("ssl_object") is None
+            await stream.aclose()
+            answers.append(stream.get_extra_info("is_readable"))
         return answers
 
     assert asyncio.run(run()) == [False, True, False, True, True]
