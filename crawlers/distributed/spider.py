@@ -100,8 +100,7 @@ class DistributedMarketSpider(MarketSpider):
         engine = self.crawler.engine
         if engine is None:
             return 0
-        scheduler = engine._slot.scheduler if engine._slot else None  # type: ignore[attr-defined]
-        queued = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
+        queued = self._queued_requests() or 0
         scraping = len(engine.scraper.slot.active) if engine.scraper.slot else 0
         return len(engine.downloader.active) + queued + scraping
 
