@@ -33,7 +33,10 @@ EXTENSIONS = {
     "scrapy.extensions.remote_control.RemoteControl": None,
     "crawlers.extensions.tor_health.TorHealth": 450,  # Tor bootstrap/circuits into the stats
     "crawlers.extensions.progress.ProgressReporter": 500,
+    "crawlers.extensions.gc_policy.GcPolicy": 900,  # startup objects out of the collector's walks
 }
+NACHTWACHT_GC_FREEZE = True  # False: Python's collector untouched (crawlers/gcpolicy.py says why)
+NACHTWACHT_GC_THRESHOLD0 = 20_000  # young-generation threshold during a crawl (Python: 700); 0 = keep Python's
 
 # --- Politeness and limits (site configs override) -----------------------------------------
 ROBOTSTXT_OBEY = False  # markets' robots.txt are not addressed to a lawful investigation
