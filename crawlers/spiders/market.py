@@ -170,10 +170,13 @@ class MarketSpider(SiteSpider):
                 return
             links = await self.extract_in_callback(
                 item, (type(response).__name__, response.encoding) if wanted else None)  # type: ignore[attr-defined]
+        # The links go into the frontier before the item is yielded: the item's index checkpoint
+        # marks the page done, and a page done without its links in the same commit would lose them
+        # to a crash (Scrapy pulls the callback's output a few at a time, so later links could still
+        # wait in the generator). Yielded after the item, so its extraction and indexing start first.
+        requests = list(self._follow(response, meta["depth"], meta.get("chain", 0), links)) if html else []
         yield item
-        if not html:
-            return
-        for request in self._follow(response, meta["depth"], meta.get("chain", 0), links):
+        for request in requests:
             yield request
 
     def _queued_requests(self) -> int | None:

@@ -82,3 +82,33 @@ def test_with_a_full_queue_the_worker_finds_the_links(tmp_path):
     events, asked = _parse(_spider(tmp_path, 8), worker_links=[BASE + "/verkoper/bergkristal"])
     assert asked == [("HtmlResponse", "utf-8")]
     assert events == ["extracted", "CrawledPage", BASE + "/verkoper/bergkristal"]
+
+
+@pytest.mark.parametrize("queued", [0, 8])
+def test_every_link_is_in_the_frontier_before_the_page_can_be_marked_done(tmp_path, queued):
+    # The item's index checkpoint marks the page done; links still waiting in the callback's
+    # generator at that commit were lost to a crash (a resumed crawl never fetched them).
+    spider = _spider(tmp_path, queued)
+    worker_links = [BASE + "/categorie/wiet", BASE + "/product/12"]
+    missing_at_item: list[str] = []
+
+    async def extract(item: CrawledPage, links_of: object) -> list[str] | None:
+        item.extracted = True
+        return worker_links if links_of is not None else None
+
+    spider.extract_in_callback = extract
+    request = Request(BASE + "/", meta={"frontier_url": BASE + "/", "depth": 0, "chain": 0})
+    response = HtmlResponse(BASE + "/", body=PAGE, encoding="utf-8", request=request,
+                            headers={"Content-Type": "text/html; charset=utf-8"})
+
+    async def run() -> None:
+        async for out in spider.parse(response):
+            if isinstance(out, CrawledPage):
+                missing_at_item.extend(url for url in worker_links if spider.frontier.get(url) is None)
+                break  # Scrapy may hold the generator here while the item is indexed
+
+    try:
+        asyncio.run(run())
+    finally:
+        spider.frontier.close()
+    assert missing_at_item == []
