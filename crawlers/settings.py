@@ -34,6 +34,7 @@ EXTENSIONS = {
     "crawlers.extensions.tor_health.TorHealth": 450,  # Tor bootstrap/circuits into the stats
     "crawlers.extensions.progress.ProgressReporter": 500,
     "crawlers.extensions.gc_policy.GcPolicy": 900,  # startup objects out of the collector's walks
+    "crawlers.extensions.stop_during_open.StopDuringOpen": 100,  # a stop while the spider opens counts
 }
 NACHTWACHT_GC_FREEZE = True  # False: Python's collector untouched (crawlers/gcpolicy.py says why)
 NACHTWACHT_GC_THRESHOLD0 = 20_000  # young-generation threshold during a crawl (Python: 700); 0 = keep Python's
