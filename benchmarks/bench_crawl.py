@@ -19,7 +19,8 @@ Rows (each crawl in its own process, one Twisted reactor each):
   a full crawl of one site at 32 concurrent requests, next to the bare spider's at 32;
   ``full_main_mib`` is the crawl process alone.
 ``main_cpu_ms_per_page``: CPU of the crawl process (all its threads; not the extraction workers nor
-the index writer) from the first to the last response, per response.
+the index writer) from the first to the last response, per response; ``main_gc_ms_per_page`` the part
+of it in Python's garbage collector (the crawl freezes its startup objects: ``crawlers/gcpolicy.py``).
 Prints one JSON object (``--json`` also writes it to a file).
 """
 
@@ -44,6 +45,29 @@ SITES = {"noordzee": "demo-noordzee.yaml", "mercado": "demo-mercado.yaml", "foru
 
 
 # --- child processes ----------------------------------------------------------------------------
+class _GcClock:
+    """Seconds this process spent in the garbage collector since `start` (one per process)."""
+
+    seconds = 0.0
+    _began = 0.0
+    _installed = False
+
+    @classmethod
+    def start(cls) -> None:
+        import gc
+
+        if not cls._installed:
+            cls._installed = True
+            gc.callbacks.append(cls._tick)
+
+    @classmethod
+    def _tick(cls, phase: str, _info: dict[str, Any]) -> None:
+        if phase == "start":
+            cls._began = time.perf_counter()
+        else:
+            cls.seconds += time.perf_counter() - cls._began
+
+
 class CrawlClock:
     """Extension (loaded as ``__main__.CrawlClock`` in a child): times the first to the last response.
 
@@ -68,6 +92,7 @@ class CrawlClock:
     def response(self, **_: Any) -> None:
         if not self.times:
             self.cpu = time.process_time()
+            _GcClock.start()
         self.times.append(time.monotonic())
 
     def closed(self, spider: Any, **_: Any) -> None:
@@ -84,7 +109,8 @@ class CrawlClock:
 
         main_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB; extraction workers not counted
         path.write_text(json.dumps({"crawlers": per_spider, "responses": responses, "steady_s": last - first,
-                                    "main_cpu_s": round(cpu_s, 2), "main_rss_mib": round(main_rss / 1024)}))
+                                    "main_cpu_s": round(cpu_s, 2), "main_gc_s": round(_GcClock.seconds, 3),
+                                    "main_rss_mib": round(main_rss / 1024)}))
 
 
 def _clocked(settings: dict[str, Any], out: str) -> dict[str, Any]:
@@ -210,11 +236,13 @@ def measure(site_name: str, concurrency: int, repeat: int = 1, sites: int = 10,
                            "steady_s": round(summary["steady_s"], 2),
                            "pages_per_s": round(max(full_rates), 1), "listings": summary["listings"],
                            "rss_mib": round(rss_full / 1024), "main_rss_mib": summary["main_rss_mib"],
-                           "main_cpu_ms_per_page": round(1000 * summary["main_cpu_s"] / summary["responses"], 2)}
+                           "main_cpu_ms_per_page": round(1000 * summary["main_cpu_s"] / summary["responses"], 2),
+                           "main_gc_ms_per_page": round(1000 * summary["main_gc_s"] / summary["responses"], 3)}
         results["bare"] = {"pages": bare["pages"], "elapsed_s": round(bare["elapsed_s"], 2),
                            "steady_s": round(bare["steady_s"], 2),
                            "pages_per_s": round(max(bare_rates), 1), "rss_mib": round(rss_bare / 1024),
-                           "main_cpu_ms_per_page": round(1000 * bare["main_cpu_s"] / bare["responses"], 2)}
+                           "main_cpu_ms_per_page": round(1000 * bare["main_cpu_s"] / bare["responses"], 2),
+                           "main_gc_ms_per_page": round(1000 * bare["main_gc_s"] / bare["responses"], 3)}
         # Each full run is paired with the bare run right after it: the machine's speed drifts by
         # up to 1.8x between minutes here, and a pair sees (nearly) the same machine. The median
         # of the pairs is the figure; best-of-each is kept for comparison.

@@ -95,7 +95,9 @@ def bench_crawl(quick: bool) -> tuple[dict[str, Any], list[Row]]:
             f"{data.get('full_vs_bare_best')}; extraction workers: {data.get('extract_workers', 0)}, "
             f"index writer: {data.get('index_writer', 'inline')}", paired=data.get("full_vs_bare")),
         Row("crawl", "crawl-process CPU per page", full.get("main_cpu_ms_per_page"), "ms",
-            "bare Scrapy", bare.get("main_cpu_ms_per_page"), "", "extraction worker and index writer apart"),
+            "bare Scrapy", bare.get("main_cpu_ms_per_page"), "",
+            f"extraction worker and index writer apart; in the garbage collector {full.get('main_gc_ms_per_page')} "
+            f"ms (bare {bare.get('main_gc_ms_per_page')})"),
         Row("crawl", "peak RSS, full pipeline, 32 concurrent", rss["full_mib"], "MiB",
             "bare Scrapy, 32 concurrent", rss["bare_mib"], "",
             f"largest process; the crawl process alone {rss.get('full_main_mib', '?')} MiB"),
