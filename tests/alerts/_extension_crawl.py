@@ -6,7 +6,6 @@ Usage: python -m tests.alerts._extension_crawl DATA_DIR RULES_FILE; prints the c
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,6 +15,7 @@ from scrapy.crawler import CrawlerProcess
 
 from crawlers import signals
 from tests.alerts.docs import vendor
+from tests.crawl_child import crawl_and_print_stats
 
 
 class CommitOnce(scrapy.Spider):
@@ -35,11 +35,7 @@ def main(data_dir: str, rules: str) -> None:
         "NACHTWACHT_ALERT_RULES": [rules], "NACHTWACHT_ALERT_DATA": data_dir,
         "NACHTWACHT_ALERT_FLUSH": 10, "LOG_LEVEL": "INFO",
     })
-    crawler = process.create_crawler(CommitOnce)
-    process.crawl(crawler)
-    process.start()
-    sys.stdout.write(json.dumps({k: v for k, v in crawler.stats.get_stats().items()
-                                 if isinstance(v, int | str)}) + "\n")
+    crawl_and_print_stats(process, CommitOnce)
 
 
 if __name__ == "__main__":

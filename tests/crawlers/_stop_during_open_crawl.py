@@ -7,7 +7,6 @@ Usage: python -m tests.crawlers._stop_during_open_crawl [with|without]; prints t
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,6 +15,8 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from twisted.internet.defer import Deferred
+
+from tests.crawl_child import crawl_and_print_stats
 
 
 class OnePage(scrapy.Spider):
@@ -58,11 +59,7 @@ def main(mode: str) -> None:
     from tests.crawlers import _stop_during_open_crawl as loaded
 
     loaded.StopWhileOpening.process = process
-    crawler = process.create_crawler(OnePage)
-    process.crawl(crawler)
-    process.start()
-    sys.stdout.write(json.dumps({k: v for k, v in crawler.stats.get_stats().items()
-                                 if isinstance(v, int | str)}) + "\n")
+    crawl_and_print_stats(process, OnePage)
 
 
 if __name__ == "__main__":

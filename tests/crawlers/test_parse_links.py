@@ -42,6 +42,13 @@ def _spider(tmp_path, queued: int | None) -> _Spider:
     return spider
 
 
+def _response() -> HtmlResponse:
+    """PAGE as the crawl's first response (depth 0)."""
+    request = Request(BASE + "/", meta={"frontier_url": BASE + "/", "depth": 0, "chain": 0})
+    return HtmlResponse(BASE + "/", body=PAGE, encoding="utf-8", request=request,
+                        headers={"Content-Type": "text/html; charset=utf-8"})
+
+
 def _parse(spider: _Spider, worker_links: list[str]) -> tuple[list[str], list[object]]:
     """Run `parse` on PAGE with an extraction callback that finishes only when asked to;
     returns the order of events and the arguments the callback got."""
@@ -56,9 +63,7 @@ def _parse(spider: _Spider, worker_links: list[str]) -> tuple[list[str], list[ob
         return worker_links if links_of is not None else None
 
     spider.extract_in_callback = extract
-    request = Request(BASE + "/", meta={"frontier_url": BASE + "/", "depth": 0, "chain": 0})
-    response = HtmlResponse(BASE + "/", body=PAGE, encoding="utf-8", request=request,
-                            headers={"Content-Type": "text/html; charset=utf-8"})
+    response = _response()
 
     async def run() -> None:
         async for out in spider.parse(response):
@@ -97,12 +102,9 @@ def test_every_link_is_in_the_frontier_before_the_page_can_be_marked_done(tmp_pa
         return worker_links if links_of is not None else None
 
     spider.extract_in_callback = extract
-    request = Request(BASE + "/", meta={"frontier_url": BASE + "/", "depth": 0, "chain": 0})
-    response = HtmlResponse(BASE + "/", body=PAGE, encoding="utf-8", request=request,
-                            headers={"Content-Type": "text/html; charset=utf-8"})
 
     async def run() -> None:
-        async for out in spider.parse(response):
+        async for out in spider.parse(_response()):
             if isinstance(out, CrawledPage):
                 missing_at_item.extend(url for url in worker_links if spider.frontier.get(url) is None)
                 break  # Scrapy may hold the generator here while the item is indexed
