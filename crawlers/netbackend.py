@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from httpcore2 import (
@@ -202,30 +202,28 @@ class AsyncioBackend(AsyncNetworkBackend):
                           socket_options: Iterable[Any] | None = None) -> AsyncNetworkStream:
         loop = asyncio.get_running_loop()
         local = (local_address, 0) if local_address else None
-        try:
-            async with asyncio.timeout(timeout):
-                transport, conn = await loop.create_connection(_Connection, host, port, local_addr=local)
-        except TimeoutError:
-            raise ConnectTimeout(f"could not connect to {host}:{port} in {timeout} s") from None
-        except OSError as exc:
-            raise ConnectError(str(exc) or type(exc).__name__) from exc
-        return self._stream(transport, conn, socket_options)
+        return await self._connect(
+            lambda: loop.create_connection(_Connection, host, port, local_addr=local),
+            f"{host}:{port}", timeout, socket_options)
 
     async def connect_unix_socket(self, path: str, timeout: float | None = None,
                                   socket_options: Iterable[Any] | None = None) -> AsyncNetworkStream:
         loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(timeout):
-                transport, conn = await loop.create_unix_connection(_Connection, path)
-        except TimeoutError:
-            raise ConnectTimeout(f"could not connect to {path} in {timeout} s") from None
-        except OSError as exc:
-            raise ConnectError(str(exc) or type(exc).__name__) from exc
-        return self._stream(transport, conn, socket_options)
+        return await self._connect(lambda: loop.create_unix_connection(_Connection, path),
+                                   path, timeout, socket_options)
 
     @staticmethod
-    def _stream(transport: asyncio.BaseTransport, conn: _Connection,
-                socket_options: Iterable[Any] | None) -> AsyncioStream:
+    async def _connect(open_connection: Callable[[], Awaitable[tuple[asyncio.BaseTransport, _Connection]]],
+                       where: str, timeout: float | None,
+                       socket_options: Iterable[Any] | None) -> AsyncioStream:
+        """`open_connection()` within `timeout`, its errors as httpcore2's, the options set."""
+        try:
+            async with asyncio.timeout(timeout):
+                transport, conn = await open_connection()
+        except TimeoutError:
+            raise ConnectTimeout(f"could not connect to {where} in {timeout} s") from None
+        except OSError as exc:
+            raise ConnectError(str(exc) or type(exc).__name__) from exc
         sock = transport.get_extra_info("socket")  # asyncio sets TCP_NODELAY itself
         for option in socket_options or ():
             sock.setsockopt(*option)

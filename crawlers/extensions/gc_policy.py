@@ -20,7 +20,7 @@ __all__ = ["GcPolicy"]
 
 
 class GcPolicy:
-    """Freezes at engine start (pipelines and workers open, models loaded), thaws at engine stop."""
+    """Freezes at spider open (pipelines and workers open, models loaded), thaws at spider close."""
 
     def __init__(self, threshold0: int):
         self.threshold0 = threshold0

@@ -41,7 +41,7 @@ def test_probe_answers_like_httpcore():
     assert [p for p, _ in plain] == [p for p, _ in probe]
 
 
-def test_handler_clients_use_the_probe_backend():
+def test_handler_clients_use_the_default_network_backend():
     from scrapy.utils.test import get_crawler
 
     from crawlers.handlers import TorOnlyDownloadHandler
